@@ -1,0 +1,15 @@
+//! Certificates and the user's own identity.
+//!
+//! * [`Certificate`]: a parsed X.509 certificate with the accessors S/MIME needs
+//!   (addresses per RFC 8550 §3, key usage, EKU, identifiers, fingerprint).
+//! * [`Identity`]: the user's certificate, private key and chain, loaded from PEM
+//!   (PKCS#8, PKCS#1, SEC1, encrypted PKCS#8) or PKCS#12.
+
+mod certificate;
+mod identity;
+pub(crate) mod pem;
+
+pub use certificate::{BasicConstraints, Certificate, KeyAlgorithm, KeyUsage};
+#[allow(unused_imports)]
+pub(crate) use certificate::hex_upper;
+pub use identity::{Identity, PrivateKey};

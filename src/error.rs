@@ -1,0 +1,264 @@
+//! The crate's one error type and the domain enums it wraps.
+//!
+//! Hostile input never panics: every parse, decode and decryption failure becomes a
+//! variant here with enough context for a person to understand it. Decryption
+//! failures are deliberately *not* detailed (RFC 3218 §2.3): a wrong key, a bad RSA
+//! padding, a bad CBC padding and a bad GCM tag all become
+//! [`CmsError::DecryptionFailed`].
+
+use std::fmt;
+
+use der::asn1::ObjectIdentifier;
+
+/// Everything that can go wrong in this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a stream failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// An email address could not be parsed.
+    #[error(transparent)]
+    Address(#[from] AddressError),
+    /// A certificate could not be parsed or lacks something we need.
+    #[error(transparent)]
+    Certificate(#[from] CertificateError),
+    /// A private key or identity could not be loaded.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A PKCS#12 file could not be opened.
+    #[error(transparent)]
+    Pkcs12(#[from] Pkcs12Error),
+    /// A CMS structure could not be built or opened.
+    #[error(transparent)]
+    Cms(#[from] CmsError),
+    /// A MIME message could not be wrapped or unwrapped.
+    #[error(transparent)]
+    Mime(#[from] MimeError),
+}
+
+/// Why an email address was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AddressError {
+    /// There is no `@` separating local part and domain.
+    #[error("email address {input:?} has no '@'")]
+    MissingAt {
+        /// What was given.
+        input: String,
+    },
+    /// The local part (before the last `@`) is empty or malformed.
+    #[error("email address {input:?} has an invalid local part")]
+    InvalidLocalPart {
+        /// What was given.
+        input: String,
+    },
+    /// The domain is empty or not a valid (internationalised) domain name.
+    #[error("email address {input:?} has an invalid domain")]
+    InvalidDomain {
+        /// What was given.
+        input: String,
+    },
+}
+
+/// Why a certificate could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// The bytes are not a DER X.509 certificate.
+    #[error("not a valid X.509 certificate: {0}")]
+    Malformed(der::Error),
+    /// PEM armour was found but could not be decoded.
+    #[error("invalid PEM certificate: {0}")]
+    Pem(der::Error),
+    /// The input holds no certificate at all.
+    #[error("no certificate found in the input")]
+    NoCertificate,
+    /// An extension we read is present but cannot be decoded.
+    #[error("certificate extension {oid} is malformed: {error}")]
+    BadExtension {
+        /// The extension's OID.
+        oid: ObjectIdentifier,
+        /// The decoding error.
+        error: der::Error,
+    },
+    /// The subject public key uses an algorithm this operation cannot use.
+    #[error("certificate key algorithm {oid} is not supported for {operation}")]
+    UnsupportedKey {
+        /// The SubjectPublicKeyInfo algorithm OID.
+        oid: ObjectIdentifier,
+        /// What we tried to do with it.
+        operation: &'static str,
+    },
+    /// The certificate has no subjectKeyIdentifier but one was required.
+    #[error("certificate has no subjectKeyIdentifier extension")]
+    NoSubjectKeyIdentifier,
+}
+
+/// Why a private key could not be loaded or used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The key is encrypted and the password is wrong.
+    #[error("wrong password for the private key")]
+    WrongPassword,
+    /// The key is encrypted but no password was given.
+    #[error("the private key is encrypted and needs a password")]
+    PasswordRequired,
+    /// The bytes are not a private key in any format we know.
+    #[error("not a private key in PKCS#8, PKCS#1 or SEC1 form: {reason}")]
+    Malformed {
+        /// What was wrong.
+        reason: String,
+    },
+    /// The key algorithm (or curve) is not supported.
+    #[error("unsupported private key algorithm {oid}")]
+    Unsupported {
+        /// The algorithm or curve OID.
+        oid: ObjectIdentifier,
+    },
+    /// The private key does not belong to the certificate's public key.
+    #[error("the private key does not match the certificate's public key")]
+    Mismatch,
+}
+
+/// Why a PKCS#12 (`.p12`/`.pfx`) file could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Pkcs12Error {
+    /// The MAC or the decryption shows the password is wrong.
+    #[error("wrong password for the PKCS#12 file")]
+    WrongPassword,
+    /// The file is damaged or not PKCS#12.
+    #[error("damaged or invalid PKCS#12 file: {reason}")]
+    Malformed {
+        /// What was wrong.
+        reason: String,
+    },
+    /// An encryption, MAC or key-derivation algorithm we do not implement.
+    #[error("PKCS#12 uses unsupported algorithm {oid}")]
+    UnsupportedAlgorithm {
+        /// The algorithm OID.
+        oid: ObjectIdentifier,
+    },
+    /// The file holds no private key.
+    #[error("the PKCS#12 file holds no private key")]
+    NoPrivateKey,
+    /// The file holds no certificate matching the private key.
+    #[error("the PKCS#12 file holds no certificate for its private key")]
+    NoCertificate,
+}
+
+/// Why a CMS object could not be built or opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CmsError {
+    /// The input is not well-formed BER/DER for the expected structure.
+    #[error("malformed CMS {context}: {reason}")]
+    Malformed {
+        /// Which structure was being read.
+        context: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The input ended before the structure was complete.
+    #[error("CMS input is truncated while reading {context}")]
+    Truncated {
+        /// Which structure was being read.
+        context: &'static str,
+    },
+    /// The outer content type is not one this operation handles.
+    #[error("CMS content type {oid} is not {expected}")]
+    UnexpectedContentType {
+        /// The content type found.
+        oid: ObjectIdentifier,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// An algorithm we do not implement (or refuse).
+    #[error("unsupported {kind} algorithm {oid}")]
+    UnsupportedAlgorithm {
+        /// Content encryption, key transport, …
+        kind: &'static str,
+        /// The algorithm OID.
+        oid: ObjectIdentifier,
+    },
+    /// Algorithm parameters outside what the RFCs allow (e.g. GCM ICV length).
+    #[error("invalid {algorithm} parameters: {reason}")]
+    InvalidParameters {
+        /// The algorithm.
+        algorithm: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// No RecipientInfo names the given identity and no key could open it.
+    #[error("this message is not encrypted to the given identity")]
+    NotARecipient,
+    /// Decryption failed. Deliberately uniform: wrong key, bad padding, bad tag
+    /// (RFC 3218 §2.3).
+    #[error("decryption failed")]
+    DecryptionFailed,
+    /// A recipient certificate cannot be encrypted to.
+    #[error("cannot encrypt to recipient {subject}: {reason}")]
+    UnusableRecipient {
+        /// The recipient certificate's subject.
+        subject: String,
+        /// Why not.
+        reason: String,
+    },
+    /// Encryption was asked for zero recipients.
+    #[error("no recipients given")]
+    NoRecipients,
+    /// A structure exceeds a safety limit (nesting depth, size).
+    #[error("CMS {what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// What was too big.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// The operating system's random number generator failed.
+    #[error("the system random number generator failed")]
+    Random,
+}
+
+/// Why a MIME message could not be wrapped or unwrapped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MimeError {
+    /// The header block is malformed or absent.
+    #[error("malformed MIME message: {reason}")]
+    Malformed {
+        /// What was wrong.
+        reason: String,
+    },
+    /// The message has no S/MIME part of the requested kind.
+    #[error("the message contains no {expected} part")]
+    NoSmimePart {
+        /// What was looked for.
+        expected: &'static str,
+    },
+    /// A base64 body could not be decoded.
+    #[error("invalid base64 in the S/MIME body")]
+    Base64,
+    /// The message exceeds a safety limit.
+    #[error("MIME {what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// What was too big.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl CmsError {
+    pub(crate) fn malformed(context: &'static str, reason: impl fmt::Display) -> Self {
+        CmsError::Malformed {
+            context,
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Shorthand used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

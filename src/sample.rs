@@ -1,0 +1,40 @@
+//! Built-in sample identities for the quickstart, the documentation examples and
+//! demos. **Never use them for real mail:** their private keys are public.
+//!
+//! A root CA ("Sample Root CA") issued one RSA-2048 certificate each to
+//! `alice@example.org` and `bob@example.org`, valid until 2126. `src/sample/README.md`
+//! says how they were made.
+
+/// The sample root CA certificate (PEM).
+pub const CA_CERT_PEM: &str = include_str!("sample/ca.pem");
+/// Alice's certificate (PEM), `alice@example.org`.
+pub const ALICE_CERT_PEM: &str = include_str!("sample/alice.pem");
+/// Alice's private key (PKCS#8 PEM, unencrypted).
+pub const ALICE_KEY_PEM: &str = include_str!("sample/alice.key");
+/// Bob's certificate (PEM), `bob@example.org`.
+pub const BOB_CERT_PEM: &str = include_str!("sample/bob.pem");
+/// Bob's private key (PKCS#8 PEM, unencrypted).
+pub const BOB_KEY_PEM: &str = include_str!("sample/bob.key");
+
+use crate::cert::{Certificate, Identity};
+use crate::error::Error;
+
+/// Alice's identity (certificate, key and the sample CA as chain).
+pub fn alice() -> Result<Identity, Error> {
+    identity(ALICE_CERT_PEM, ALICE_KEY_PEM)
+}
+
+/// Bob's identity (certificate, key and the sample CA as chain).
+pub fn bob() -> Result<Identity, Error> {
+    identity(BOB_CERT_PEM, BOB_KEY_PEM)
+}
+
+fn identity(cert: &str, key: &str) -> Result<Identity, Error> {
+    let chain_pem = format!("{cert}{CA_CERT_PEM}");
+    Identity::from_pem(chain_pem.as_bytes(), key.as_bytes(), None)
+}
+
+/// The sample root CA certificate.
+pub fn ca() -> Result<Certificate, Error> {
+    Ok(Certificate::from_pem(CA_CERT_PEM.as_bytes())?)
+}
