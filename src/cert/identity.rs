@@ -66,7 +66,11 @@ pub struct Identity {
 
 impl Identity {
     /// Builds an identity from parts.
-    pub fn new(certificate: Certificate, key: PrivateKey, chain: Vec<Certificate>) -> Result<Self, Error> {
+    pub fn new(
+        certificate: Certificate,
+        key: PrivateKey,
+        chain: Vec<Certificate>,
+    ) -> Result<Self, Error> {
         Ok(Identity {
             certificate,
             key,
@@ -76,7 +80,11 @@ impl Identity {
 
     /// Loads an identity from a PEM certificate file (the first certificate is the
     /// user's, any others form the chain) and a PEM private key.
-    pub fn from_pem(cert_pem: &[u8], key_pem: &[u8], _password: Option<&[u8]>) -> Result<Self, Error> {
+    pub fn from_pem(
+        cert_pem: &[u8],
+        key_pem: &[u8],
+        _password: Option<&[u8]>,
+    ) -> Result<Self, Error> {
         let mut certs = Certificate::all_from_pem(cert_pem)?;
         let certificate = certs.remove(0);
         let block = crate::cert::pem::blocks(key_pem)

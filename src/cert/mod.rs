@@ -9,7 +9,7 @@ mod certificate;
 mod identity;
 pub(crate) mod pem;
 
-pub use certificate::{BasicConstraints, Certificate, KeyAlgorithm, KeyUsage};
 #[allow(unused_imports)]
 pub(crate) use certificate::hex_upper;
+pub use certificate::{BasicConstraints, Certificate, KeyAlgorithm, KeyUsage};
 pub use identity::{Identity, PrivateKey};

@@ -1,0 +1,435 @@
+//! A small streaming BER reader and the DER/BER length writers the envelope needs.
+//!
+//! Why our own: `der` decodes DER from a slice, but CMS from real clients arrives as
+//! BER (OpenSSL `-stream`, Outlook, gpgsm use indefinite lengths and constructed
+//! OCTET STRINGs) and an enveloped message may be far larger than memory should hold.
+//! So the *outer* layers are walked here, tag by tag, over any `Read`; the small
+//! inner structures (recipient infos, algorithm identifiers) are read whole,
+//! normalised to DER by [`read_tlv_der`] and handed to the `cms`/`der` types.
+
+use std::io::Read;
+
+use crate::error::CmsError;
+
+/// Nesting depth accepted when normalising a BER TLV (RFC 8551 §3.7: process nested
+/// structures "within reasonable resource limits"). Real CMS inner structures nest
+/// fewer than 16 levels.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// BER identifier of the end-of-contents marker's first octet.
+const EOC: u8 = 0x00;
+
+/// A reader that counts the bytes it has handed out, so definite lengths can be
+/// checked against positions.
+pub(crate) struct BerReader<R> {
+    inner: R,
+    pos: u64,
+    /// One byte pushed back by [`BerReader::peek_byte`].
+    peeked: Option<u8>,
+}
+
+/// A parsed identifier + length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    /// The first identifier octet (class, constructed bit, low tag number). High tag
+    /// numbers are folded into `tag_number`.
+    pub ident: u8,
+    /// The full tag number.
+    pub tag_number: u32,
+    /// `None` for the indefinite form.
+    pub length: Option<u64>,
+    /// How many bytes identifier and length occupied.
+    pub header_len: u64,
+}
+
+impl Header {
+    pub fn constructed(&self) -> bool {
+        self.ident & 0x20 != 0
+    }
+    pub fn is_eoc(&self) -> bool {
+        self.ident == EOC && self.length == Some(0)
+    }
+}
+
+impl<R: Read> BerReader<R> {
+    pub fn new(inner: R) -> Self {
+        BerReader {
+            inner,
+            pos: 0,
+            peeked: None,
+        }
+    }
+
+    /// Bytes consumed so far.
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    fn byte(&mut self, context: &'static str) -> Result<u8, CmsError> {
+        if let Some(b) = self.peeked.take() {
+            self.pos += 1;
+            return Ok(b);
+        }
+        let mut b = [0u8; 1];
+        self.fill(&mut b, context)?;
+        Ok(b[0])
+    }
+
+    /// Reads exactly `buf.len()` bytes.
+    pub fn fill(&mut self, buf: &mut [u8], context: &'static str) -> Result<(), CmsError> {
+        let mut start = 0;
+        if let (Some(b), Some(first)) = (self.peeked, buf.first_mut()) {
+            *first = b;
+            self.peeked = None;
+            start = 1;
+        }
+        match self.inner.read_exact(&mut buf[start..]) {
+            Ok(()) => {
+                self.pos += buf.len() as u64;
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Err(CmsError::Truncated { context })
+            }
+            Err(e) => Err(io_error(e, context)),
+        }
+    }
+
+    /// Reads an identifier and length.
+    pub fn header(&mut self, context: &'static str) -> Result<Header, CmsError> {
+        let start = self.pos;
+        let ident = self.byte(context)?;
+        let mut tag_number = u32::from(ident & 0x1f);
+        if tag_number == 0x1f {
+            // High tag number form (X.690 §8.1.2.4): base-128, at most 4 octets here.
+            tag_number = 0;
+            for i in 0.. {
+                if i == 4 {
+                    return Err(CmsError::malformed(context, "tag number too large"));
+                }
+                let b = self.byte(context)?;
+                tag_number = (tag_number << 7) | u32::from(b & 0x7f);
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+        }
+        let first = self.byte(context)?;
+        let length = if first < 0x80 {
+            Some(u64::from(first))
+        } else if first == 0x80 {
+            if ident & 0x20 == 0 {
+                return Err(CmsError::malformed(
+                    context,
+                    "indefinite length on a primitive value",
+                ));
+            }
+            None
+        } else {
+            let n = usize::from(first & 0x7f);
+            if n > 8 {
+                return Err(CmsError::malformed(context, "length field too long"));
+            }
+            let mut len: u64 = 0;
+            for _ in 0..n {
+                len = (len << 8) | u64::from(self.byte(context)?);
+            }
+            Some(len)
+        };
+        Ok(Header {
+            ident,
+            tag_number,
+            length,
+            header_len: self.pos - start,
+        })
+    }
+
+    /// Reads a header and checks its identifier octet.
+    pub fn expect(&mut self, ident: u8, context: &'static str) -> Result<Header, CmsError> {
+        let h = self.header(context)?;
+        if h.ident != ident {
+            return Err(CmsError::malformed(
+                context,
+                format!("expected tag 0x{ident:02x}, found 0x{:02x}", h.ident),
+            ));
+        }
+        Ok(h)
+    }
+
+    /// Reads the end-of-contents octets that close an indefinite-length value.
+    pub fn expect_eoc(&mut self, context: &'static str) -> Result<(), CmsError> {
+        let h = self.header(context)?;
+        if !h.is_eoc() {
+            return Err(CmsError::malformed(context, "missing end-of-contents"));
+        }
+        Ok(())
+    }
+
+    /// Reads the rest of a TLV whose header was already read and returns it
+    /// re-encoded as DER-style definite lengths (header included). `limit` caps the
+    /// total size.
+    pub fn tlv_der_after(
+        &mut self,
+        header: Header,
+        limit: usize,
+        context: &'static str,
+    ) -> Result<Vec<u8>, CmsError> {
+        let mut budget = limit;
+        let content = self.content_der(header, &mut budget, 0, context)?;
+        let mut out = Vec::with_capacity(content.len() + 8);
+        write_identifier(&mut out, normalised_ident(header), header.tag_number);
+        write_length(&mut out, content.len() as u64);
+        out.extend_from_slice(&content);
+        Ok(out)
+    }
+
+    /// Reads one complete TLV (BER) and returns it with definite lengths.
+    pub fn tlv_der(&mut self, limit: usize, context: &'static str) -> Result<Vec<u8>, CmsError> {
+        let h = self.header(context)?;
+        self.tlv_der_after(h, limit, context)
+    }
+
+    /// Skips the content of a TLV whose header was read.
+    pub fn skip_after(
+        &mut self,
+        header: Header,
+        limit: usize,
+        context: &'static str,
+    ) -> Result<(), CmsError> {
+        self.tlv_der_after(header, limit, context).map(drop)
+    }
+
+    fn content_der(
+        &mut self,
+        header: Header,
+        budget: &mut usize,
+        depth: usize,
+        context: &'static str,
+    ) -> Result<Vec<u8>, CmsError> {
+        if depth > MAX_DEPTH {
+            return Err(CmsError::LimitExceeded {
+                what: "nesting depth",
+                limit: MAX_DEPTH,
+            });
+        }
+        if !header.constructed() {
+            let len = header
+                .length
+                .ok_or_else(|| CmsError::malformed(context, "indefinite primitive"))?;
+            let len = take_budget(budget, len)?;
+            let mut buf = vec![0u8; len];
+            self.fill(&mut buf, context)?;
+            return Ok(buf);
+        }
+        // Constructed: normalise each child. A constructed OCTET STRING (universal 4,
+        // or its implicitly tagged use in encryptedContent) is flattened by the caller
+        // that knows the type; here children are kept as children.
+        let flatten_string = header.ident == 0x24;
+        let mut out = Vec::new();
+        let end = header.length.map(|l| self.pos + l);
+        loop {
+            if let Some(end) = end {
+                if self.pos == end {
+                    break;
+                }
+                if self.pos > end {
+                    return Err(CmsError::malformed(context, "child overruns its parent"));
+                }
+            }
+            let child = self.header(context)?;
+            if child.is_eoc() {
+                if end.is_some() {
+                    return Err(CmsError::malformed(
+                        context,
+                        "end-of-contents inside a definite length",
+                    ));
+                }
+                break;
+            }
+            let content = self.content_der(child, budget, depth + 1, context)?;
+            if flatten_string {
+                if child.ident != 0x04 && child.ident != 0x24 {
+                    return Err(CmsError::malformed(
+                        context,
+                        "constructed OCTET STRING holds a non-string",
+                    ));
+                }
+                out.extend_from_slice(&content);
+            } else {
+                write_identifier(&mut out, normalised_ident(child), child.tag_number);
+                write_length(&mut out, content.len() as u64);
+                out.extend_from_slice(&content);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// DER wants OCTET STRINGs primitive: a flattened constructed string loses its
+/// constructed bit.
+fn normalised_ident(h: Header) -> u8 {
+    if h.ident == 0x24 { 0x04 } else { h.ident }
+}
+
+fn take_budget(budget: &mut usize, len: u64) -> Result<usize, CmsError> {
+    let len = usize::try_from(len).unwrap_or(usize::MAX);
+    if len > *budget {
+        return Err(CmsError::LimitExceeded {
+            what: "structure size",
+            limit: *budget,
+        });
+    }
+    *budget -= len;
+    Ok(len)
+}
+
+fn io_error(e: std::io::Error, context: &'static str) -> CmsError {
+    // A transfer decoder below us (base64) reports bad input as InvalidData.
+    CmsError::malformed(context, e)
+}
+
+/// Appends an identifier (low or high tag number form).
+pub(crate) fn write_identifier(out: &mut Vec<u8>, ident: u8, tag_number: u32) {
+    if tag_number < 0x1f {
+        out.push(ident);
+        return;
+    }
+    out.push(ident | 0x1f);
+    let mut groups = Vec::new();
+    let mut n = tag_number;
+    loop {
+        groups.push((n & 0x7f) as u8);
+        n >>= 7;
+        if n == 0 {
+            break;
+        }
+    }
+    for (i, g) in groups.iter().rev().enumerate() {
+        let more = i + 1 < groups.len();
+        out.push(if more { g | 0x80 } else { *g });
+    }
+}
+
+/// Appends a definite length in the shortest form (X.690 §10.1).
+pub(crate) fn write_length(out: &mut Vec<u8>, len: u64) {
+    if len < 0x80 {
+        out.push(len as u8);
+        return;
+    }
+    let bytes = len.to_be_bytes();
+    let skip = bytes.iter().take_while(|b| **b == 0).count();
+    out.push(0x80 | (8 - skip) as u8);
+    out.extend_from_slice(&bytes[skip..]);
+}
+
+/// The number of bytes a header with this content length occupies (low tag number).
+pub(crate) fn header_len(len: u64) -> u64 {
+    let mut v = Vec::with_capacity(10);
+    write_length(&mut v, len);
+    1 + v.len() as u64
+}
+
+/// A complete definite-length TLV.
+pub(crate) fn tlv(ident: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(content.len() + 6);
+    out.push(ident);
+    write_length(&mut out, content.len() as u64);
+    out.extend_from_slice(content);
+    out
+}
+
+/// Splits a DER SET/SEQUENCE content into its elements (each a complete TLV).
+pub(crate) fn elements(mut content: &[u8]) -> Result<Vec<&[u8]>, CmsError> {
+    let mut out = Vec::new();
+    while !content.is_empty() {
+        let mut r = BerReader::new(content);
+        let h = r.header("element")?;
+        let len = h
+            .length
+            .ok_or_else(|| CmsError::malformed("element", "indefinite length in DER"))?;
+        let total = usize::try_from(h.header_len + len)
+            .map_err(|_| CmsError::malformed("element", "length overflow"))?;
+        let (el, rest) = content
+            .split_at_checked(total)
+            .ok_or(CmsError::Truncated { context: "element" })?;
+        out.push(el);
+        content = rest;
+    }
+    Ok(out)
+}
+
+/// The content octets of a DER TLV (after its header).
+pub(crate) fn content_of(tlv: &[u8]) -> Result<&[u8], CmsError> {
+    let mut r = BerReader::new(tlv);
+    let h = r.header("value")?;
+    let len = h
+        .length
+        .ok_or_else(|| CmsError::malformed("value", "indefinite length in DER"))?;
+    let start =
+        usize::try_from(h.header_len).map_err(|_| CmsError::malformed("value", "overflow"))?;
+    let end = usize::try_from(h.header_len + len)
+        .map_err(|_| CmsError::malformed("value", "overflow"))?;
+    tlv.get(start..end)
+        .ok_or(CmsError::Truncated { context: "value" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_indefinite_and_constructed_strings() {
+        // SEQUENCE (indefinite) { OCTET STRING constructed (indefinite) { "ab", "c" }, NULL }
+        let ber = [
+            0x30, 0x80, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0x00, 0x00, 0x05,
+            0x00, 0x00, 0x00,
+        ];
+        let der = BerReader::new(&ber[..]).tlv_der(1024, "test").unwrap();
+        assert_eq!(der, [0x30, 0x07, 0x04, 0x03, b'a', b'b', b'c', 0x05, 0x00]);
+    }
+
+    #[test]
+    fn long_lengths_are_minimised() {
+        let ber = [0x04, 0x82, 0x00, 0x02, 1, 2];
+        let der = BerReader::new(&ber[..]).tlv_der(1024, "test").unwrap();
+        assert_eq!(der, [0x04, 0x02, 1, 2]);
+    }
+
+    #[test]
+    fn truncation_and_limits_are_errors() {
+        assert!(matches!(
+            BerReader::new(&[0x30, 0x05, 0x04][..]).tlv_der(1024, "t"),
+            Err(CmsError::Truncated { .. })
+        ));
+        assert!(matches!(
+            BerReader::new(&[0x04, 0x84, 0x7f, 0xff, 0xff, 0xff][..]).tlv_der(1024, "t"),
+            Err(CmsError::LimitExceeded { .. })
+        ));
+        // Deep nesting is cut off, not recursed into without bound.
+        let mut deep = Vec::new();
+        for _ in 0..200 {
+            deep.extend_from_slice(&[0x30, 0x80]);
+        }
+        assert!(BerReader::new(&deep[..]).tlv_der(1 << 20, "t").is_err());
+    }
+
+    #[test]
+    fn high_tag_numbers_round_trip() {
+        let mut out = Vec::new();
+        write_identifier(&mut out, 0xbf, 200);
+        out.push(0);
+        let h = BerReader::new(&out[..]).header("t").unwrap();
+        assert_eq!(h.tag_number, 200);
+    }
+
+    #[test]
+    fn lengths() {
+        for len in [0u64, 1, 127, 128, 255, 256, 65535, 65536, 1 << 40] {
+            let mut v = vec![0x04];
+            write_length(&mut v, len);
+            let h = BerReader::new(&v[..]).header("t").unwrap();
+            assert_eq!(h.length, Some(len));
+            assert_eq!(h.header_len, header_len(len));
+        }
+    }
+}

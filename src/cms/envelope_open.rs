@@ -1,0 +1,547 @@
+//! Opening EnvelopedData and AuthEnvelopedData with an [`Identity`], streaming.
+//!
+//! Rules this file implements:
+//! * RFC 3218 §2.3.2: when the RSA unwrap fails or yields a key of the wrong length,
+//!   go on with a random key, so every failure is the same
+//!   [`CmsError::DecryptionFailed`] at the same point.
+//! * RFC 5083 §2: with AES-GCM no plaintext byte leaves before the tag verifies. The
+//!   ciphertext is spooled (memory up to [`SPOOL_IN_MEMORY`], then a temporary file)
+//!   and hashed on the way in; only after the tag matches is it decrypted.
+//! * CBC streams in one pass and says `authenticated: false` (RFC 8551 §6, EFAIL).
+//! * A recipient identifier that does not match (Outlook 2010 computes some SKIs
+//!   its own way) is not the end: our key is tried against every RSA recipient and
+//!   the content check decides, still ending in one uniform error.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use cms::enveloped_data::RecipientInfo;
+use der::Decode;
+use der::asn1::ObjectIdentifier;
+use rand::TryRng;
+use spki::AlgorithmIdentifierOwned;
+use zeroize::Zeroizing;
+
+use crate::cert::{Identity, PrivateKey};
+use crate::cms::algorithms::{CbcKind, ContentAlgorithm};
+use crate::cms::ber::{BerReader, Header};
+use crate::cms::cbc_stream::CbcDecryptor;
+use crate::cms::gcm::Gcm;
+use crate::cms::recipient;
+use crate::error::{CmsError, Error};
+use crate::oid;
+
+/// Ciphertext up to this size is spooled in memory; beyond it, in a temporary file.
+const SPOOL_IN_MEMORY: usize = 8 << 20;
+/// Caps on the structures read whole (real ones are a few KiB): RecipientInfos for
+/// thousands of recipients, originatorInfo with certificate chains.
+const MAX_RECIPIENT_INFOS: usize = 16 << 20;
+const MAX_SMALL: usize = 1 << 20;
+const CHUNK: usize = 64 * 1024;
+
+/// What decryption found out besides the content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecryptInfo {
+    authenticated: bool,
+    content_type: ObjectIdentifier,
+    algorithm: ObjectIdentifier,
+}
+
+impl DecryptInfo {
+    /// True for AuthEnvelopedData (AES-GCM): the content's integrity was verified
+    /// before any of it was released. False for CBC: the content may have been
+    /// altered in transit (EFAIL); only a valid inner signature protects it. Neither
+    /// says who sent it (RFC 8551 §6).
+    pub fn authenticated(&self) -> bool {
+        self.authenticated
+    }
+
+    /// The inner content type (normally id-data).
+    pub fn content_type(&self) -> ObjectIdentifier {
+        self.content_type
+    }
+
+    /// The content-encryption algorithm OID.
+    pub fn algorithm(&self) -> ObjectIdentifier {
+        self.algorithm
+    }
+}
+
+/// A decrypted message held in memory.
+#[derive(Debug, Clone)]
+pub struct Decrypted {
+    content: Zeroizing<Vec<u8>>,
+    info: DecryptInfo,
+}
+
+impl Decrypted {
+    /// The decrypted content.
+    pub fn content(&self) -> &[u8] {
+        &self.content
+    }
+
+    /// Takes the content.
+    pub fn into_content(self) -> Vec<u8> {
+        let mut c = self.content;
+        std::mem::take(&mut *c)
+    }
+
+    /// Details about the decryption.
+    pub fn info(&self) -> &DecryptInfo {
+        &self.info
+    }
+}
+
+/// Decrypts a CMS EnvelopedData/AuthEnvelopedData (DER or BER) held in memory.
+///
+/// On failure nothing is returned. See [`decrypt_stream`] for the rules.
+pub fn decrypt(input: &[u8], identity: &Identity) -> Result<Decrypted, Error> {
+    let mut out = Vec::new();
+    let info = decrypt_stream(input, identity, &mut out)?;
+    Ok(Decrypted {
+        content: Zeroizing::new(out),
+        info,
+    })
+}
+
+/// Decrypts a CMS EnvelopedData/AuthEnvelopedData read from `input`, writing the
+/// content to `out`. Memory stays bounded whatever the message size.
+///
+/// Errors: [`CmsError::NotARecipient`] when no recipient info is ours and our key
+/// opens none; [`CmsError::DecryptionFailed`] for every cryptographic failure. With
+/// AES-GCM nothing is written unless the tag verifies. With CBC, plaintext is
+/// written as it is decrypted, and a padding failure at the very end may follow
+/// output already written: collect it somewhere you can discard.
+pub fn decrypt_stream<R: Read, W: Write>(
+    input: R,
+    identity: &Identity,
+    mut out: W,
+) -> Result<DecryptInfo, Error> {
+    let mut r = BerReader::new(input);
+    // ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY }
+    let ci = r.expect(0x30, "ContentInfo")?;
+    let type_der = r.tlv_der(64, "ContentInfo contentType")?;
+    let content_type =
+        ObjectIdentifier::from_der(&type_der).map_err(|e| CmsError::malformed("ContentInfo", e))?;
+    let authenticated = if content_type == oid::ENVELOPED_DATA {
+        false
+    } else if content_type == oid::AUTH_ENVELOPED_DATA {
+        true
+    } else {
+        return Err(CmsError::UnexpectedContentType {
+            oid: content_type,
+            expected: "enveloped-data or authEnveloped-data",
+        }
+        .into());
+    };
+    let _ = ci;
+    r.expect(0xa0, "ContentInfo content")?;
+    r.expect(0x30, "EnvelopedData")?;
+    let _version = r.tlv_der(16, "EnvelopedData version")?;
+    let mut h = r.header("EnvelopedData")?;
+    if h.ident == 0xa0 {
+        // originatorInfo [0] IMPLICIT: certificates/CRLs; not needed for KTRI.
+        r.skip_after(h, MAX_RECIPIENT_INFOS, "originatorInfo")?;
+        h = r.header("EnvelopedData")?;
+    }
+    if h.ident != 0x31 {
+        return Err(CmsError::malformed("EnvelopedData", "recipientInfos missing").into());
+    }
+    let ri_der = r.tlv_der_after(h, MAX_RECIPIENT_INFOS, "recipientInfos")?;
+    let infos = recipient::parse_recipient_infos(&ri_der)?;
+
+    // EncryptedContentInfo ::= SEQUENCE { contentType, contentEncryptionAlgorithm,
+    //                                     encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL }
+    let eci = r.expect(0x30, "EncryptedContentInfo")?;
+    let eci_end = eci.length.map(|l| r.position() + l);
+    let inner_type_der = r.tlv_der(64, "EncryptedContentInfo contentType")?;
+    let inner_type = ObjectIdentifier::from_der(&inner_type_der)
+        .map_err(|e| CmsError::malformed("EncryptedContentInfo", e))?;
+    let alg_der = r.tlv_der(MAX_SMALL, "contentEncryptionAlgorithm")?;
+    let alg_id = AlgorithmIdentifierOwned::from_der(&alg_der)
+        .map_err(|e| CmsError::malformed("contentEncryptionAlgorithm", e))?;
+    let alg = ContentAlgorithm::from_identifier(&alg_id)?;
+    match (&alg, authenticated) {
+        (ContentAlgorithm::Gcm { .. }, true) | (ContentAlgorithm::Cbc { .. }, false) => {}
+        _ => {
+            return Err(CmsError::InvalidParameters {
+                algorithm: "content encryption",
+                reason: "algorithm does not fit the content type (GCM needs AuthEnvelopedData)"
+                    .into(),
+            }
+            .into());
+        }
+    }
+    let info = DecryptInfo {
+        authenticated,
+        content_type: inner_type,
+        algorithm: alg_id.oid,
+    };
+
+    if eci_end == Some(r.position()) {
+        return Err(CmsError::malformed(
+            "EncryptedContentInfo",
+            "encryptedContent is absent (detached)",
+        )
+        .into());
+    }
+    let content_header = r.header("encryptedContent")?;
+    if content_header.is_eoc() {
+        return Err(CmsError::malformed(
+            "EncryptedContentInfo",
+            "encryptedContent is absent (detached)",
+        )
+        .into());
+    }
+    if content_header.ident != 0x80 && content_header.ident != 0xa0 {
+        return Err(
+            CmsError::malformed("encryptedContent", "not [0] IMPLICIT OCTET STRING").into(),
+        );
+    }
+
+    let key = identity.private_key();
+    let matched: Vec<&cms::enveloped_data::KeyTransRecipientInfo> = infos
+        .iter()
+        .filter_map(|ri| match ri {
+            RecipientInfo::Ktri(k) if recipient::names(&k.rid, identity.certificate()) => Some(k),
+            _ => None,
+        })
+        .collect();
+
+    if let Some(ktri) = matched.first() {
+        let cek = recipient::unwrap_ktri(ktri, key);
+        let cek = plausible_or_random(cek, &alg)?;
+        match &alg {
+            ContentAlgorithm::Cbc { kind, iv } => {
+                let mut dec = CbcDecryptor::new(*kind, &cek, iv)?;
+                let mut buf = Vec::with_capacity(CHUNK + 16);
+                let mut write_err = None;
+                stream_content(&mut r, content_header, &mut |chunk| {
+                    buf.clear();
+                    dec.update(chunk, &mut buf);
+                    if write_err.is_none()
+                        && let Err(e) = out.write_all(&buf)
+                    {
+                        write_err = Some(e);
+                    }
+                    Ok(())
+                })?;
+                if let Some(e) = write_err {
+                    return Err(e.into());
+                }
+                buf.clear();
+                dec.finish(&mut buf)?;
+                out.write_all(&buf)?;
+            }
+            ContentAlgorithm::Gcm { nonce, tag_len, .. } => {
+                let mut gcm = Gcm::new(&cek, nonce)?;
+                let mut spool = Spool::new();
+                stream_content(&mut r, content_header, &mut |chunk| {
+                    gcm.absorb(chunk);
+                    spool.write(chunk)
+                })?;
+                let (aad, mac) = read_auth_tail(&mut r, eci_end, *tag_len)?;
+                if let Some(aad) = aad {
+                    // AAD must precede the ciphertext in GHASH: hash again from the spool.
+                    gcm.reset_hash();
+                    gcm.aad(&aad);
+                    spool.for_each(&mut |chunk| {
+                        gcm.absorb(chunk);
+                        Ok(())
+                    })?;
+                }
+                if !gcm.verify(&mac) {
+                    return Err(CmsError::DecryptionFailed.into());
+                }
+                spool.for_each(&mut |chunk| {
+                    let mut b = chunk.to_vec();
+                    gcm.apply_keystream(&mut b);
+                    out.write_all(&b).map_err(Error::from)
+                })?;
+            }
+        }
+        out.flush()?;
+        return Ok(info);
+    }
+
+    // No recipient identifier names us: try our key on every RSA recipient.
+    let candidates: Vec<Zeroizing<Vec<u8>>> = infos
+        .iter()
+        .filter_map(|ri| match ri {
+            RecipientInfo::Ktri(k) => recipient::unwrap_ktri(k, key),
+            _ => None,
+        })
+        .filter(|cek| key_len_plausible(cek.len(), &alg))
+        .collect();
+    if candidates.is_empty() || !matches!(key, PrivateKey::Rsa(_)) {
+        return Err(CmsError::NotARecipient.into());
+    }
+    let mut spool = Spool::new();
+    let mut tail = TailBlocks::default();
+    stream_content(&mut r, content_header, &mut |chunk| {
+        tail.push(chunk);
+        spool.write(chunk)
+    })?;
+    match &alg {
+        ContentAlgorithm::Cbc { kind, iv } => {
+            let (prev, last) = tail.last_two(kind.block_len(), iv);
+            let Some(cek) = candidates
+                .iter()
+                .find(|cek| CbcDecryptor::padding_ok(*kind, cek, &prev, &last))
+            else {
+                return Err(CmsError::NotARecipient.into());
+            };
+            let mut dec = CbcDecryptor::new(*kind, cek, iv)?;
+            let mut buf = Vec::with_capacity(CHUNK + 16);
+            spool.for_each(&mut |chunk| {
+                buf.clear();
+                dec.update(chunk, &mut buf);
+                out.write_all(&buf).map_err(Error::from)
+            })?;
+            buf.clear();
+            dec.finish(&mut buf)?;
+            out.write_all(&buf)?;
+        }
+        ContentAlgorithm::Gcm { nonce, tag_len, .. } => {
+            let (aad, mac) = read_auth_tail(&mut r, eci_end, *tag_len)?;
+            let mut winner = None;
+            for cek in &candidates {
+                let mut gcm = Gcm::new(cek, nonce)?;
+                if let Some(aad) = &aad {
+                    gcm.aad(aad);
+                }
+                spool.for_each(&mut |chunk| {
+                    gcm.absorb(chunk);
+                    Ok(())
+                })?;
+                if gcm.verify(&mac) {
+                    winner = Some(gcm);
+                    break;
+                }
+            }
+            let Some(mut gcm) = winner else {
+                return Err(CmsError::NotARecipient.into());
+            };
+            spool.for_each(&mut |chunk| {
+                let mut b = chunk.to_vec();
+                gcm.apply_keystream(&mut b);
+                out.write_all(&b).map_err(Error::from)
+            })?;
+        }
+    }
+    out.flush()?;
+    Ok(info)
+}
+
+fn key_len_plausible(len: usize, alg: &ContentAlgorithm) -> bool {
+    match alg {
+        ContentAlgorithm::Cbc {
+            kind: CbcKind::Aes(_),
+            ..
+        }
+        | ContentAlgorithm::Gcm { .. } => {
+            matches!(len, 16 | 24 | 32)
+        }
+        ContentAlgorithm::Cbc {
+            kind: CbcKind::TripleDes,
+            ..
+        } => len == 24,
+        ContentAlgorithm::Cbc {
+            kind: CbcKind::Rc2 { .. },
+            ..
+        } => (1..=128).contains(&len),
+    }
+}
+
+/// RFC 3218 §2.3.2 random filling: an unwrap failure or an implausible key length
+/// continues with a random key of the expected length.
+fn plausible_or_random(
+    cek: Option<Zeroizing<Vec<u8>>>,
+    alg: &ContentAlgorithm,
+) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+    if let Some(k) = cek
+        && key_len_plausible(k.len(), alg)
+    {
+        return Ok(k);
+    }
+    let mut random = Zeroizing::new(vec![0u8; alg.key_len().unwrap_or(16)]);
+    rand::rngs::SysRng
+        .try_fill_bytes(&mut random)
+        .map_err(|_| CmsError::Random)?;
+    Ok(random)
+}
+
+/// Streams the octets of encryptedContent: primitive `[0]`, or constructed `[0]`
+/// holding OCTET STRING chunks (possibly nested once more).
+fn stream_content<R: Read>(
+    r: &mut BerReader<R>,
+    header: Header,
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut buf = vec![0u8; CHUNK];
+    stream_inner(r, header, sink, &mut buf, 0)
+}
+
+fn stream_inner<R: Read>(
+    r: &mut BerReader<R>,
+    header: Header,
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
+    buf: &mut [u8],
+    depth: usize,
+) -> Result<(), Error> {
+    // Constructed strings nest at most a couple of levels in practice.
+    if depth > 8 {
+        return Err(CmsError::LimitExceeded {
+            what: "encryptedContent nesting",
+            limit: 8,
+        }
+        .into());
+    }
+    if !header.constructed() {
+        let mut left = header
+            .length
+            .ok_or_else(|| CmsError::malformed("encryptedContent", "indefinite primitive"))?;
+        while left > 0 {
+            let n = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
+            let slice = buf.get_mut(..n).ok_or(CmsError::Truncated {
+                context: "encryptedContent",
+            })?;
+            r.fill(slice, "encryptedContent")?;
+            sink(slice)?;
+            left -= n as u64;
+        }
+        return Ok(());
+    }
+    let end = header.length.map(|l| r.position() + l);
+    loop {
+        if let Some(end) = end {
+            if r.position() == end {
+                return Ok(());
+            }
+            if r.position() > end {
+                return Err(
+                    CmsError::malformed("encryptedContent", "chunk overruns its parent").into(),
+                );
+            }
+        }
+        let child = r.header("encryptedContent chunk")?;
+        if child.is_eoc() {
+            if end.is_some() {
+                return Err(CmsError::malformed(
+                    "encryptedContent",
+                    "end-of-contents in a definite length",
+                )
+                .into());
+            }
+            return Ok(());
+        }
+        if child.ident != 0x04 && child.ident != 0x24 {
+            return Err(
+                CmsError::malformed("encryptedContent", "chunk is not an OCTET STRING").into(),
+            );
+        }
+        stream_inner(r, child, sink, buf, depth + 1)?;
+    }
+}
+
+/// After the ciphertext of AuthEnvelopedData: close EncryptedContentInfo, read the
+/// optional authAttrs (returned as AAD: their DER with the SET OF tag, RFC 5083
+/// §2.2) and the mac, whose length must equal aes-ICVlen (RFC 5084 §3.2).
+fn read_auth_tail<R: Read>(
+    r: &mut BerReader<R>,
+    eci_end: Option<u64>,
+    tag_len: usize,
+) -> Result<(Option<Vec<u8>>, Vec<u8>), Error> {
+    match eci_end {
+        Some(end) if r.position() != end => {
+            return Err(
+                CmsError::malformed("EncryptedContentInfo", "data after encryptedContent").into(),
+            );
+        }
+        Some(_) => {}
+        None => r.expect_eoc("EncryptedContentInfo")?,
+    }
+    let mut h = r.header("AuthEnvelopedData")?;
+    let mut aad = None;
+    if h.ident == 0xa1 {
+        let mut der = r.tlv_der_after(h, MAX_SMALL, "authAttrs")?;
+        if let Some(first) = der.first_mut() {
+            *first = 0x31;
+        }
+        aad = Some(der);
+        h = r.header("AuthEnvelopedData")?;
+    }
+    if h.ident != 0x04 {
+        return Err(CmsError::malformed("AuthEnvelopedData", "mac missing").into());
+    }
+    let mac_der = r.tlv_der_after(h, 64, "mac")?;
+    let mac = crate::cms::ber::content_of(&mac_der)?.to_vec();
+    if mac.len() != tag_len {
+        return Err(CmsError::InvalidParameters {
+            algorithm: "AES-GCM",
+            reason: format!("mac of {} bytes but aes-ICVlen {tag_len}", mac.len()),
+        }
+        .into());
+    }
+    Ok((aad, mac))
+}
+
+/// Ciphertext kept for a second pass: in memory while small, then in a temporary file.
+struct Spool {
+    file: tempfile::SpooledTempFile,
+}
+
+impl Spool {
+    fn new() -> Self {
+        Spool {
+            file: tempfile::SpooledTempFile::new(SPOOL_IN_MEMORY),
+        }
+    }
+
+    fn write(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.file.write_all(chunk)?;
+        Ok(())
+    }
+
+    fn for_each(&mut self, f: &mut dyn FnMut(&[u8]) -> Result<(), Error>) -> Result<(), Error> {
+        self.file.seek(SeekFrom::Start(0))?;
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = self.file.read(&mut buf)?;
+            if n == 0 {
+                return Ok(());
+            }
+            f(buf.get(..n).unwrap_or_default())?;
+        }
+    }
+}
+
+/// The last two cipher blocks seen, for a cheap CBC padding test of candidate keys.
+#[derive(Default)]
+struct TailBlocks {
+    last: Vec<u8>,
+}
+
+impl TailBlocks {
+    fn push(&mut self, chunk: &[u8]) {
+        self.last.extend_from_slice(chunk);
+        if self.last.len() > 64 {
+            let cut = self.last.len() - 64;
+            self.last.drain(..cut);
+        }
+    }
+
+    /// (previous block or IV, final block).
+    fn last_two(&self, bl: usize, iv: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let n = self.last.len();
+        if n < bl || n % bl != 0 {
+            return (iv.to_vec(), Vec::new());
+        }
+        let last = self.last[n - bl..].to_vec();
+        let prev = if n >= 2 * bl {
+            self.last[n - 2 * bl..n - bl].to_vec()
+        } else {
+            iv.to_vec()
+        };
+        (prev, last)
+    }
+}

@@ -1,0 +1,270 @@
+//! Streaming AES-GCM (NIST SP 800-38D) for AuthEnvelopedData (RFC 5084).
+//!
+//! Why not `aes-gcm` directly: it encrypts and decrypts one buffer in place, so a
+//! 100 MB message would need 100 MB of memory. GCM is CTR mode plus GHASH, and both
+//! stream; we build it from the same `aes`, `ctr` and `ghash` crates that `aes-gcm`
+//! uses, and the unit tests hold the result equal to `aes-gcm` for many lengths.
+//!
+//! Decryption never releases plaintext before the tag verifies (RFC 5083 §2): the
+//! caller first feeds the whole ciphertext to [`Gcm::absorb`], checks
+//! [`Gcm::verify`], and only then runs [`Gcm::apply_keystream`] over it again.
+
+use aes::cipher::{BlockCipherEncrypt, KeyInit, KeyIvInit, StreamCipher};
+use aes::{Aes128, Aes192, Aes256};
+use ghash::GHash;
+use ghash::universal_hash::UniversalHash;
+use zeroize::Zeroize;
+
+use crate::error::CmsError;
+
+type Block = [u8; 16];
+
+/// The per-key-size state.
+enum Engine {
+    A128(ctr::Ctr32BE<Aes128>),
+    A192(ctr::Ctr32BE<Aes192>),
+    A256(ctr::Ctr32BE<Aes256>),
+}
+
+/// A GCM computation in progress over one message.
+pub(crate) struct Gcm {
+    ctr: Engine,
+    /// GHASH key H = E_K(0^128).
+    h: Block,
+    /// E_K(J0): masks the GHASH output to form the tag.
+    tag_mask: Block,
+    ghash: GHash,
+    /// Bytes of ciphertext not yet hashed (GHASH works on whole blocks).
+    pending: Block,
+    pending_len: usize,
+    aad_len: u64,
+    ct_len: u64,
+}
+
+fn ecb_block<
+    C: BlockCipherEncrypt + KeyInit + aes::cipher::BlockSizeUser<BlockSize = aes::cipher::consts::U16>,
+>(
+    key: &[u8],
+    input: Block,
+) -> Result<Block, CmsError> {
+    let c = C::new_from_slice(key).map_err(|_| CmsError::DecryptionFailed)?;
+    let mut b = aes::cipher::array::Array::from(input);
+    c.encrypt_block(&mut b);
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&b);
+    Ok(out)
+}
+
+impl Gcm {
+    /// Starts GCM with `key` (16, 24 or 32 bytes) and a 96-bit nonce.
+    pub fn new(key: &[u8], nonce: &[u8; 12]) -> Result<Self, CmsError> {
+        let mut j0 = [0u8; 16];
+        j0[..12].copy_from_slice(nonce);
+        j0[15] = 1;
+        // Encryption starts at inc32(J0) (SP 800-38D §7.1 step 5).
+        let mut ctr_iv = j0;
+        ctr_iv[15] = 2;
+        let (ctr, h, tag_mask) = match key.len() {
+            16 => (
+                Engine::A128(
+                    ctr::Ctr32BE::<Aes128>::new_from_slices(key, &ctr_iv)
+                        .map_err(|_| CmsError::DecryptionFailed)?,
+                ),
+                ecb_block::<Aes128>(key, [0; 16])?,
+                ecb_block::<Aes128>(key, j0)?,
+            ),
+            24 => (
+                Engine::A192(
+                    ctr::Ctr32BE::<Aes192>::new_from_slices(key, &ctr_iv)
+                        .map_err(|_| CmsError::DecryptionFailed)?,
+                ),
+                ecb_block::<Aes192>(key, [0; 16])?,
+                ecb_block::<Aes192>(key, j0)?,
+            ),
+            32 => (
+                Engine::A256(
+                    ctr::Ctr32BE::<Aes256>::new_from_slices(key, &ctr_iv)
+                        .map_err(|_| CmsError::DecryptionFailed)?,
+                ),
+                ecb_block::<Aes256>(key, [0; 16])?,
+                ecb_block::<Aes256>(key, j0)?,
+            ),
+            _ => return Err(CmsError::DecryptionFailed),
+        };
+        let ghash = GHash::new(&h.into());
+        Ok(Gcm {
+            ctr,
+            h,
+            tag_mask,
+            ghash,
+            pending: [0; 16],
+            pending_len: 0,
+            aad_len: 0,
+            ct_len: 0,
+        })
+    }
+
+    /// Authenticates additional data; must come before any ciphertext.
+    pub fn aad(&mut self, aad: &[u8]) {
+        self.ghash.update_padded(aad);
+        self.aad_len += aad.len() as u64;
+    }
+
+    /// Restarts the GHASH computation (to add AAD after ciphertext was absorbed: the
+    /// caller then absorbs the ciphertext again).
+    pub fn reset_hash(&mut self) {
+        self.ghash = GHash::new(&self.h.into());
+        self.pending_len = 0;
+        self.aad_len = 0;
+        self.ct_len = 0;
+    }
+
+    /// XORs the keystream into `buf` (encrypts or decrypts).
+    pub fn apply_keystream(&mut self, buf: &mut [u8]) {
+        match &mut self.ctr {
+            Engine::A128(c) => c.apply_keystream(buf),
+            Engine::A192(c) => c.apply_keystream(buf),
+            Engine::A256(c) => c.apply_keystream(buf),
+        }
+    }
+
+    /// Feeds ciphertext to GHASH.
+    pub fn absorb(&mut self, mut ct: &[u8]) {
+        self.ct_len += ct.len() as u64;
+        if self.pending_len > 0 {
+            let take = (16 - self.pending_len).min(ct.len());
+            self.pending[self.pending_len..self.pending_len + take].copy_from_slice(&ct[..take]);
+            self.pending_len += take;
+            ct = &ct[take..];
+            if self.pending_len < 16 {
+                return;
+            }
+            self.ghash.update(&[self.pending.into()]);
+            self.pending_len = 0;
+        }
+        let full = ct.len() / 16 * 16;
+        let (blocks, rest) = ct.split_at(full);
+        for chunk in blocks.chunks_exact(16 * 64) {
+            let bs: Vec<ghash::Block> = chunk
+                .chunks_exact(16)
+                .map(|b| {
+                    let mut a = [0u8; 16];
+                    a.copy_from_slice(b);
+                    a.into()
+                })
+                .collect();
+            self.ghash.update(&bs);
+        }
+        for b in blocks.chunks_exact(16 * 64).remainder().chunks_exact(16) {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(b);
+            self.ghash.update(&[a.into()]);
+        }
+        self.pending[..rest.len()].copy_from_slice(rest);
+        self.pending_len = rest.len();
+    }
+
+    /// Encrypts `buf` in place and authenticates the result.
+    pub fn encrypt(&mut self, buf: &mut [u8]) {
+        self.apply_keystream(buf);
+        self.absorb(buf);
+    }
+
+    /// The full 16-byte tag over what was absorbed so far.
+    pub fn tag(&self) -> Block {
+        let mut g = self.ghash.clone();
+        if self.pending_len > 0 {
+            g.update_padded(&self.pending[..self.pending_len]);
+        }
+        let mut lens = [0u8; 16];
+        lens[..8].copy_from_slice(&(self.aad_len * 8).to_be_bytes());
+        lens[8..].copy_from_slice(&(self.ct_len * 8).to_be_bytes());
+        g.update(&[lens.into()]);
+        let out = g.finalize();
+        let mut tag = [0u8; 16];
+        for (t, (a, b)) in tag.iter_mut().zip(out.iter().zip(self.tag_mask.iter())) {
+            *t = a ^ b;
+        }
+        tag
+    }
+
+    /// Compares the computed tag's first `received.len()` bytes with `received` in
+    /// constant time.
+    pub fn verify(&self, received: &[u8]) -> bool {
+        let tag = self.tag();
+        if received.is_empty() || received.len() > 16 {
+            return false;
+        }
+        let diff = tag
+            .iter()
+            .zip(received)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        diff == 0
+    }
+}
+
+impl Drop for Gcm {
+    fn drop(&mut self) {
+        self.h.zeroize();
+        self.tag_mask.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aes_gcm::aead::{AeadInOut, KeyInit as _};
+
+    fn reference(key: &[u8], nonce: &[u8; 12], aad: &[u8], pt: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let mut buf = pt.to_vec();
+        let tag = match key.len() {
+            16 => aes_gcm::Aes128Gcm::new_from_slice(key)
+                .unwrap()
+                .encrypt_inout_detached(nonce.into(), aad, buf.as_mut_slice().into())
+                .unwrap()
+                .to_vec(),
+            _ => aes_gcm::Aes256Gcm::new_from_slice(key)
+                .unwrap()
+                .encrypt_inout_detached(nonce.into(), aad, buf.as_mut_slice().into())
+                .unwrap()
+                .to_vec(),
+        };
+        (buf, tag)
+    }
+
+    #[test]
+    fn matches_aes_gcm_for_many_lengths_and_chunkings() {
+        for key_len in [16usize, 32] {
+            let key: Vec<u8> = (0..key_len as u8).collect();
+            let nonce = [9u8; 12];
+            for len in [0usize, 1, 15, 16, 17, 31, 32, 33, 100, 1024, 1025, 5000] {
+                let pt: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+                for aad in [&b""[..], b"attrs"] {
+                    let (want_ct, want_tag) = reference(&key, &nonce, aad, &pt);
+                    for chunk in [1usize, 5, 16, 17, 4096] {
+                        let mut g = Gcm::new(&key, &nonce).unwrap();
+                        g.aad(aad);
+                        let mut ct = pt.clone();
+                        for c in ct.chunks_mut(chunk) {
+                            g.encrypt(c);
+                        }
+                        assert_eq!(ct, want_ct, "len {len} chunk {chunk}");
+                        assert_eq!(g.tag().to_vec(), want_tag, "len {len} chunk {chunk}");
+                        // Decrypt side: absorb, verify, then keystream.
+                        let mut d = Gcm::new(&key, &nonce).unwrap();
+                        d.aad(aad);
+                        for c in ct.chunks(chunk) {
+                            d.absorb(c);
+                        }
+                        assert!(d.verify(&want_tag));
+                        let mut bad = want_tag.clone();
+                        bad[15] ^= 1;
+                        assert!(!d.verify(&bad));
+                        d.apply_keystream(&mut ct);
+                        assert_eq!(ct, pt);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! CMS (RFC 5652): building and opening the structures S/MIME carries.
+//!
+//! * [`encrypt`] / [`Envelope`]: EnvelopedData (AES-CBC) and AuthEnvelopedData
+//!   (AES-GCM, RFC 5083/5084) for any number of RSA recipients, streaming.
+//! * [`decrypt`] / [`decrypt_stream`]: open either with an
+//!   [`Identity`](crate::Identity), also 3DES and RC2 from old mail, with the
+//!   RFC 3218 countermeasures.
+
+mod algorithms;
+pub(crate) mod ber;
+mod cbc_stream;
+mod envelope_build;
+mod envelope_open;
+mod gcm;
+mod recipient;
+
+pub use algorithms::{ContentCipher, KeyTransport, RecipientIdKind, UnknownAlgorithmName};
+pub use envelope_build::{Envelope, EnvelopeOptions, encrypt};
+pub use envelope_open::{DecryptInfo, Decrypted, decrypt, decrypt_stream};
