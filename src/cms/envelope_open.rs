@@ -74,6 +74,18 @@ pub struct Decrypted {
 }
 
 impl Decrypted {
+    pub(crate) fn new(content: Vec<u8>, info: DecryptInfo) -> Self {
+        Decrypted {
+            content: Zeroizing::new(content),
+            info,
+        }
+    }
+
+    /// The decrypted content parsed as a MIME entity with `mail-parser` (for display).
+    pub fn parse(&self) -> Option<mail_parser::Message<'_>> {
+        mail_parser::MessageParser::default().parse(self.content())
+    }
+
     /// The decrypted content.
     pub fn content(&self) -> &[u8] {
         &self.content

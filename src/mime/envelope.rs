@@ -1,0 +1,225 @@
+//! Encrypting and decrypting whole messages: the MIME layer around the CMS envelope
+//! (RFC 8551 §3.3).
+//!
+//! Outgoing, in one pass over the body with fixed buffers: the header block is split
+//! (outer fields stay visible, `Content-*` go inside), the inner entity is
+//! canonicalised to CRLF (RFC 8551 §3.1.1), encrypted, and written as base64 lines
+//! under `application/pkcs7-mime`. Incoming, an S/MIME root body is decoded while it
+//! is read; any other shape (a `.p7m` attachment inside a multipart) is found in
+//! memory by [`find_enveloped`](crate::mime::find_enveloped).
+
+use std::io::{self, BufRead, Cursor, Read, Seek, SeekFrom, Write};
+
+use crate::cert::{Certificate, Identity};
+use crate::cms::{self, DecryptInfo, Decrypted, Envelope, EnvelopeOptions};
+use crate::error::{Error, MimeError};
+use crate::mime::{
+    Base64LineWriter, RootStream, find_enveloped, inner_entity_headers, open_root_stream,
+    read_header_block, split_for_encryption, write_smime_headers,
+};
+
+/// The largest message [`decrypt_message`] reads into memory when the S/MIME part is
+/// not the root entity (and so cannot be streamed).
+pub const MAX_IN_MEMORY_MESSAGE: u64 = 1 << 30;
+
+/// Encrypts an RFC 5322 message (or a bare MIME entity) for `recipients`.
+///
+/// The outer From/To/Cc/Subject/Date/Message-ID (every field that is not `Content-*`)
+/// stay on the outside; the `Content-*` fields and the body, in canonical CRLF form,
+/// are encrypted. The input is read twice (to learn the canonical length, then to
+/// encrypt), so the CMS is DER, which every peer reads; memory does not grow with the
+/// message. The result is written to `out` and returned.
+pub fn encrypt_message<R: BufRead + Seek, W: Write>(
+    mut input: R,
+    recipients: &[Certificate],
+    options: &EnvelopeOptions,
+    mut out: W,
+) -> Result<W, Error> {
+    let block = read_header_block(&mut input)?;
+    let (outer, inner) = split_for_encryption(&block);
+    let inner_head = inner_entity_headers(&inner);
+    let body_start = input.stream_position()?;
+    let body_len = io::copy(&mut CrlfReader::new(&mut input), &mut io::sink())?;
+    input.seek(SeekFrom::Start(body_start))?;
+
+    let envelope = Envelope::new(recipients, *options)?;
+    let smime_type = if options.cipher.is_authenticated() { "authEnveloped-data" } else { "enveloped-data" };
+    write_smime_headers(&mut out, &outer, smime_type)?;
+    let content = Cursor::new(inner_head.as_slice()).chain(CrlfReader::new(&mut input));
+    let b64 = envelope.encrypt_stream(content, Some(inner_head.len() as u64 + body_len), Base64LineWriter::new(out))?;
+    let mut out = b64.finish()?;
+    out.flush()?;
+    Ok(out)
+}
+
+/// Like [`encrypt_message`] for input that cannot be read twice (a pipe): one pass,
+/// and the CMS is indefinite-length BER (OpenSSL, gpgsm and Thunderbird read it;
+/// Python `cryptography` does not).
+pub fn encrypt_message_stream<R: BufRead, W: Write>(
+    mut input: R,
+    recipients: &[Certificate],
+    options: &EnvelopeOptions,
+    mut out: W,
+) -> Result<W, Error> {
+    let block = read_header_block(&mut input)?;
+    let (outer, inner) = split_for_encryption(&block);
+    let inner_head = inner_entity_headers(&inner);
+    let envelope = Envelope::new(recipients, *options)?;
+    let smime_type = if options.cipher.is_authenticated() { "authEnveloped-data" } else { "enveloped-data" };
+    write_smime_headers(&mut out, &outer, smime_type)?;
+    let content = Cursor::new(inner_head.as_slice()).chain(CrlfReader::new(input));
+    let b64 = envelope.encrypt_stream(content, None, Base64LineWriter::new(out))?;
+    let mut out = b64.finish()?;
+    out.flush()?;
+    Ok(out)
+}
+
+/// Encrypts a message held in memory; see [`encrypt_message`].
+///
+/// ```
+/// use smime::cms::EnvelopeOptions;
+/// let bob = smime::sample::bob()?;
+/// let msg = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHello Bob\r\n";
+/// let sealed = smime::encrypt_message_bytes(msg, &[bob.certificate().clone()], &EnvelopeOptions::default())?;
+/// assert!(sealed.starts_with(b"From: alice@example.org\r\n"));
+/// let opened = smime::decrypt_message_bytes(&sealed, &bob)?;
+/// assert_eq!(opened.content(), b"Content-Type: text/plain; charset=us-ascii\r\n\r\nHello Bob\r\n");
+/// # Ok::<(), smime::Error>(())
+/// ```
+pub fn encrypt_message_bytes(message: &[u8], recipients: &[Certificate], options: &EnvelopeOptions) -> Result<Vec<u8>, Error> {
+    let out = Vec::with_capacity(message.len() * 4 / 3 + 1024);
+    encrypt_message(Cursor::new(message), recipients, options, out)
+}
+
+/// Encrypts a message built with `mail-builder`; see [`encrypt_message`].
+pub fn encrypt_builder(
+    message: mail_builder::MessageBuilder<'_>,
+    recipients: &[Certificate],
+    options: &EnvelopeOptions,
+) -> Result<Vec<u8>, Error> {
+    let raw = message.write_to_vec()?;
+    encrypt_message_bytes(&raw, recipients, options)
+}
+
+/// Decrypts an S/MIME message read from `input` with `identity`, writing the inner
+/// MIME entity to `out`; returns `out` and what decryption found out.
+///
+/// The message may be an RFC 5322 message whose body is `application/pkcs7-mime`
+/// (streamed, memory bounded), one with a `.p7m` attachment (read into memory, at
+/// most [`MAX_IN_MEMORY_MESSAGE`] bytes), or bare CMS (DER, BER or PEM). The rules of
+/// [`cms::decrypt_stream`] apply: with CBC, output may precede a failure.
+pub fn decrypt_message<R: BufRead, W: Write>(input: R, identity: &Identity, mut out: W) -> Result<(W, DecryptInfo), Error> {
+    let info = match open_root_stream(input)? {
+        RootStream::Smime(part) => cms::decrypt_stream(part, identity, &mut out)?,
+        RootStream::NotRootSmime(other) => {
+            let mut raw = Vec::new();
+            other
+                .into_reader()
+                .take(MAX_IN_MEMORY_MESSAGE + 1)
+                .read_to_end(&mut raw)?;
+            if raw.len() as u64 > MAX_IN_MEMORY_MESSAGE {
+                return Err(MimeError::LimitExceeded {
+                    what: "message size",
+                    limit: MAX_IN_MEMORY_MESSAGE as usize,
+                }
+                .into());
+            }
+            let part = find_enveloped(&raw)?;
+            cms::decrypt_stream(part.cms(), identity, &mut out)?
+        }
+    };
+    Ok((out, info))
+}
+
+/// Decrypts a message held in memory; see [`decrypt_message`]. Nothing is returned
+/// on failure.
+pub fn decrypt_message_bytes(message: &[u8], identity: &Identity) -> Result<Decrypted, Error> {
+    let (content, info) = decrypt_message(message, identity, Vec::new())?;
+    Ok(Decrypted::new(content, info))
+}
+
+/// Converts bare LF and lone CR to CRLF while reading (RFC 8551 §3.1.1 canonical
+/// form), so the body streams into the encryptor without a copy of the message.
+struct CrlfReader<R> {
+    inner: R,
+    /// The last byte handed out was a CR.
+    after_cr: bool,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl<R: BufRead> CrlfReader<R> {
+    fn new(inner: R) -> Self {
+        CrlfReader {
+            inner,
+            after_cr: false,
+            buf: Vec::with_capacity(64 * 1024),
+            pos: 0,
+        }
+    }
+
+    fn refill(&mut self) -> io::Result<()> {
+        self.buf.clear();
+        self.pos = 0;
+        let avail = self.inner.fill_buf()?;
+        if avail.is_empty() {
+            // A trailing lone CR still needs its LF.
+            if self.after_cr {
+                self.buf.push(b'\n');
+                self.after_cr = false;
+            }
+            return Ok(());
+        }
+        let n = avail.len().min(32 * 1024);
+        for &b in &avail[..n] {
+            match b {
+                b'\n' if self.after_cr => self.buf.push(b'\n'),
+                b'\n' => self.buf.extend_from_slice(b"\r\n"),
+                _ => {
+                    if self.after_cr {
+                        self.buf.push(b'\n');
+                    }
+                    self.buf.push(b);
+                }
+            }
+            self.after_cr = b == b'\r';
+        }
+        self.inner.consume(n);
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Read for CrlfReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.buf.len() {
+            self.refill()?;
+        }
+        let avail = &self.buf[self.pos..];
+        let n = avail.len().min(out.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(input: &[u8], chunk: usize) -> Vec<u8> {
+        let reader = io::BufReader::with_capacity(chunk, input);
+        let mut out = Vec::new();
+        CrlfReader::new(reader).read_to_end(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn crlf_reader_matches_to_crlf_at_every_chunk_size() {
+        let inputs: [&[u8]; 6] = [b"", b"a\nb\n", b"a\r\nb\r\n", b"a\rb\r", b"\r\r\n\n\r", b"x\r\n\r\ny\nz"];
+        for input in inputs {
+            for chunk in [1usize, 2, 3, 64] {
+                assert_eq!(canon(input, chunk), crate::mime::to_crlf(input), "{input:?} chunk {chunk}");
+            }
+        }
+    }
+}
