@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Fills fuzz/corpus/<target>/ with seeds from the shared test data (not committed:
+# the corpus grows while fuzzing). Run from the crate root or fuzz/.
+set -euo pipefail
+cd "$(dirname "$0")"
+data=../../shared/testdata
+mkdir -p corpus/{certificate,pkcs12,cms_content_info,mime_unwrap}
+find "$data" -name '*.pem' -o -name '*.cer' -o -name '*.crt' -o -name '*.der' | head -400 | while read -r f; do cp "$f" corpus/certificate/; done
+find "$data" -name '*.p12' -o -name '*.pfx' | while read -r f; do cp "$f" corpus/pkcs12/; done
+find "$data/rfc4134" "$data/rfc9216" "$data/asn1crypto" "$data/openssl/80-test_cms_data" -type f \( -name '*.bin' -o -name '*.der' \) | while read -r f; do cp "$f" corpus/cms_content_info/; done
+find "$data" -name '*.eml' | head -400 | while read -r f; do cp "$f" corpus/mime_unwrap/; done
+echo "seeded: $(ls corpus/* | wc -l) files"
