@@ -8,6 +8,7 @@
 mod address;
 pub mod cert;
 mod error;
+pub mod mime;
 mod oid;
 pub mod sample;
 
