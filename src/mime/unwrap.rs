@@ -37,12 +37,24 @@ pub const MAX_MIME_DEPTH: usize = 32;
 const EXPECTED: &str = "application/pkcs7-mime";
 
 /// The S/MIME part of a received message, with its CMS bytes decoded.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmimePart {
     pub(crate) smime_type: SmimeType,
     pub(crate) cms: Vec<u8>,
     pub(crate) outer_headers: HeaderBlock,
     pub(crate) path: Vec<usize>,
+}
+
+impl std::fmt::Debug for SmimePart {
+    /// Shows the CMS length, not its (possibly megabytes of) bytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmimePart")
+            .field("smime_type", &self.smime_type)
+            .field("cms_len", &self.cms.len())
+            .field("outer_fields", &self.outer_headers.fields().len())
+            .field("path", &self.path)
+            .finish()
+    }
 }
 
 impl SmimePart {
