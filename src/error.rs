@@ -249,6 +249,29 @@ pub enum MimeError {
         /// The limit.
         limit: usize,
     },
+    /// Reading the message from its source failed.
+    #[error("reading the message failed: {0}")]
+    Io(#[source] std::io::Error),
+}
+
+impl MimeError {
+    /// Turns an I/O error from a MIME reader back into the [`MimeError`] it carries
+    /// (e.g. [`MimeError::Base64`] from the base64 decoder), or wraps it as
+    /// [`MimeError::Io`].
+    pub(crate) fn from_io(error: std::io::Error) -> Self {
+        if error.get_ref().is_none() {
+            return MimeError::Io(error);
+        }
+        let kind = error.kind();
+        match error
+            .into_inner()
+            .map(|inner| inner.downcast::<MimeError>())
+        {
+            Some(Ok(mime)) => *mime,
+            Some(Err(other)) => MimeError::Io(std::io::Error::new(kind, other)),
+            None => MimeError::Io(kind.into()),
+        }
+    }
 }
 
 impl CmsError {

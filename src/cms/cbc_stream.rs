@@ -231,7 +231,6 @@ fn unpad(block: &[u8], bl: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aes::cipher::BlockModeEncrypt as _;
     use aes::cipher::block_padding::Pkcs7;
 
     #[test]

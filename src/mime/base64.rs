@@ -1,0 +1,615 @@
+//! Streaming base64 in both directions, as MIME uses it.
+//!
+//! * [`Base64LineWriter`] encodes for a `Content-Transfer-Encoding: base64` body:
+//!   RFC 2045 §6.8 allows at most 76 characters per line, each line ending in CRLF.
+//! * [`Base64Reader`] decodes such a body while it is read, ignoring line breaks and
+//!   other white space, and can stop at a MIME boundary line (RFC 2046 §5.1.1) so that
+//!   one part of a multipart body can be decoded without first finding its end.
+//!
+//! Both use fixed-size buffers: memory does not grow with the size of the body.
+
+use std::io::{self, BufRead, Read, Write};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::error::MimeError;
+
+/// Input bytes per encoded line: 57 bytes give 76 characters, the RFC 2045 §6.8 maximum.
+const LINE_INPUT: usize = 57;
+/// Characters per full encoded line, without the CRLF.
+const LINE_CHARS: usize = 76;
+/// How many encoded lines [`Base64LineWriter`] collects before writing them out.
+const LINES_PER_BLOCK: usize = 64;
+/// Size of the [`Base64LineWriter`] output buffer.
+const OUT_BLOCK: usize = LINES_PER_BLOCK * (LINE_CHARS + 2);
+
+/// A [`Write`] adapter that base64-encodes everything written to it into lines of 76
+/// characters ending in CRLF (RFC 2045 §6.8), ready to be a MIME body.
+///
+/// Call [`Base64LineWriter::finish`] at the end: it encodes the last incomplete group
+/// (with `=` padding), ends the last line and returns the inner writer. Dropping the
+/// writer without `finish` loses the buffered tail. [`Write::flush`] passes on every
+/// complete line but keeps up to 56 bytes that do not yet fill a line.
+#[derive(Debug)]
+pub struct Base64LineWriter<W: Write> {
+    inner: W,
+    /// Input that does not yet fill a line.
+    tail: [u8; LINE_INPUT],
+    tail_len: usize,
+    /// Encoded lines waiting to be written; never longer than [`OUT_BLOCK`].
+    out: Vec<u8>,
+}
+
+impl<W: Write> Base64LineWriter<W> {
+    /// Wraps `inner`; what is written to the adapter reaches `inner` base64-encoded.
+    pub fn new(inner: W) -> Self {
+        Base64LineWriter {
+            inner,
+            tail: [0; LINE_INPUT],
+            tail_len: 0,
+            out: Vec::with_capacity(OUT_BLOCK),
+        }
+    }
+
+    /// Encodes the remaining input, ends the last line with CRLF, writes everything
+    /// out and returns the inner writer. Empty input produces no output at all.
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.tail_len > 0 {
+            let tail = self.tail;
+            let chunk = tail.get(..self.tail_len).unwrap_or_default();
+            self.encode_line(chunk)?;
+            self.tail_len = 0;
+        }
+        self.flush_out()?;
+        Ok(self.inner)
+    }
+
+    /// Appends one encoded line (57 input bytes, or fewer for the last line) to `out`.
+    fn encode_line(&mut self, chunk: &[u8]) -> io::Result<()> {
+        if self.out.len() + LINE_CHARS + 2 > OUT_BLOCK {
+            self.flush_out()?;
+        }
+        let start = self.out.len();
+        self.out.resize(start + LINE_CHARS, 0);
+        let dest = self.out.get_mut(start..).unwrap_or_default();
+        let n = STANDARD
+            .encode_slice(chunk, dest)
+            .map_err(|e| io::Error::other(format!("base64 line buffer: {e}")))?;
+        self.out.truncate(start + n);
+        self.out.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+
+    fn flush_out(&mut self) -> io::Result<()> {
+        if !self.out.is_empty() {
+            self.inner.write_all(&self.out)?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for Base64LineWriter<W> {
+    fn write(&mut self, mut input: &[u8]) -> io::Result<usize> {
+        let total = input.len();
+        if self.tail_len > 0 {
+            let take = (LINE_INPUT - self.tail_len).min(input.len());
+            let (head, rest) = input.split_at(take);
+            if let Some(dest) = self.tail.get_mut(self.tail_len..self.tail_len + take) {
+                dest.copy_from_slice(head);
+            }
+            self.tail_len += take;
+            input = rest;
+            if self.tail_len < LINE_INPUT {
+                return Ok(total);
+            }
+            let line = self.tail;
+            self.encode_line(&line)?;
+            self.tail_len = 0;
+        }
+        let mut lines = input.chunks_exact(LINE_INPUT);
+        for line in &mut lines {
+            self.encode_line(line)?;
+        }
+        let rest = lines.remainder();
+        if let Some(dest) = self.tail.get_mut(..rest.len()) {
+            dest.copy_from_slice(rest);
+        }
+        self.tail_len = rest.len();
+        Ok(total)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_out()?;
+        self.inner.flush()
+    }
+}
+
+/// Marks bytes in [`DECODE`] that are not base64 digits.
+const INVALID: u8 = 0xFF;
+/// Marks white space, which a MIME base64 body may contain anywhere.
+const SPACE: u8 = 0xFE;
+/// Marks the padding character `=`.
+const PAD: u8 = 0xFD;
+
+/// Maps each byte to its 6-bit value, or to one of the markers above.
+const DECODE: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    t[b' ' as usize] = SPACE;
+    t[b'\t' as usize] = SPACE;
+    t[b'\r' as usize] = SPACE;
+    t[b'\n' as usize] = SPACE;
+    t[b'=' as usize] = PAD;
+    t
+};
+
+fn base64_error() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, MimeError::Base64)
+}
+
+/// The decoding state of a [`Base64Reader`], kept apart from the inner reader so that
+/// both can be borrowed at once.
+#[derive(Debug)]
+struct Decoder {
+    /// Sextets of the group being collected.
+    quad: [u8; 4],
+    /// How many sextets `quad` holds.
+    n: usize,
+    /// How many `=` have been seen; once non-zero no more digits may follow.
+    pad: usize,
+    /// Decoded bytes not yet handed to the caller. Holds at most the output of one
+    /// replayed boundary prefix, so its size is bounded by the boundary's length.
+    pending: Vec<u8>,
+    pending_pos: usize,
+    /// The boundary line prefix that ends the body, if any.
+    boundary: Option<Vec<u8>>,
+    /// How many bytes of `boundary` the current line has matched so far.
+    matched: usize,
+    /// Whether the next byte starts a line.
+    line_start: bool,
+    /// The end of the body has been reached (end of input or the boundary).
+    ended: bool,
+    /// The body ended at the boundary line (not at the end of the input).
+    hit_boundary: bool,
+    /// A decoding error was returned; every later read fails too.
+    failed: bool,
+}
+
+impl Decoder {
+    /// Whether a group can be decoded straight into the caller's buffer.
+    fn is_clean(&self) -> bool {
+        self.n == 0 && self.pad == 0 && self.pending_pos >= self.pending.len()
+    }
+
+    /// Moves pending output into `buf`; returns how many bytes were moved.
+    fn drain(&mut self, buf: &mut [u8]) -> usize {
+        let avail = self.pending.get(self.pending_pos..).unwrap_or_default();
+        let n = avail.len().min(buf.len());
+        if let (Some(dest), Some(src)) = (buf.get_mut(..n), avail.get(..n)) {
+            dest.copy_from_slice(src);
+        }
+        self.pending_pos += n;
+        if self.pending_pos >= self.pending.len() {
+            self.pending.clear();
+            self.pending_pos = 0;
+        }
+        n
+    }
+
+    /// Feeds one body byte, handling boundary detection at line starts.
+    fn push(&mut self, b: u8) -> io::Result<()> {
+        let Some(boundary) = self.boundary.as_ref().filter(|_| self.line_start) else {
+            return self.digit(b);
+        };
+        if self.matched < boundary.len() && boundary.get(self.matched) == Some(&b) {
+            self.matched += 1;
+            if self.matched == boundary.len() {
+                self.ended = true;
+                self.hit_boundary = true;
+            }
+            return Ok(());
+        }
+        // Not the boundary after all: the bytes matched so far are body data.
+        let prefix = boundary.get(..self.matched).unwrap_or_default().to_vec();
+        self.line_start = false;
+        self.matched = 0;
+        for p in prefix {
+            self.digit(p)?;
+        }
+        self.digit(b)
+    }
+
+    /// Feeds one body byte to the base64 state machine.
+    fn digit(&mut self, b: u8) -> io::Result<()> {
+        let v = DECODE.get(usize::from(b)).copied().unwrap_or(INVALID);
+        self.line_start = b == b'\n';
+        match v {
+            SPACE => Ok(()),
+            PAD => {
+                // RFC 4648 §4: "=" only completes a group of two or three digits.
+                if self.n < 2 || self.n + self.pad >= 4 {
+                    return Err(base64_error());
+                }
+                self.pad += 1;
+                if self.n + self.pad == 4 {
+                    self.flush_group();
+                }
+                Ok(())
+            }
+            INVALID => Err(base64_error()),
+            sextet => {
+                if self.pad > 0 {
+                    // Data after the padding that ended the body.
+                    return Err(base64_error());
+                }
+                if let Some(slot) = self.quad.get_mut(self.n) {
+                    *slot = sextet;
+                }
+                self.n += 1;
+                if self.n == 4 {
+                    let [a, b, c, d] = self.quad;
+                    self.pending
+                        .extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
+                    self.n = 0;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Emits the bytes of an incomplete final group (2 or 3 digits). The padding that
+    /// should follow them is optional: some encoders leave it out.
+    fn flush_group(&mut self) {
+        let [a, b, c, _] = self.quad;
+        match self.n {
+            2 => self.pending.push(a << 2 | b >> 4),
+            3 => self
+                .pending
+                .extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2]),
+            _ => {}
+        }
+        self.n = 0;
+        // Keep `pad` non-zero so that digits after the padding are rejected.
+        self.pad = self.pad.max(1);
+    }
+
+    /// Handles the end of the body.
+    fn end(&mut self) -> io::Result<()> {
+        self.ended = true;
+        if self.matched > 0
+            && self
+                .boundary
+                .as_ref()
+                .is_some_and(|b| self.matched < b.len())
+        {
+            // The body ended in the middle of what looked like a boundary.
+            let prefix = self
+                .boundary
+                .as_ref()
+                .and_then(|b| b.get(..self.matched))
+                .unwrap_or_default()
+                .to_vec();
+            self.matched = 0;
+            self.line_start = false;
+            for p in prefix {
+                self.digit(p)?;
+            }
+        }
+        match self.n {
+            0 => Ok(()),
+            1 => Err(base64_error()),
+            _ => {
+                self.flush_group();
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A [`Read`] adapter that decodes a MIME base64 body (RFC 2045 §6.8) on the fly.
+///
+/// White space (space, tab, CR, LF) is ignored anywhere. Missing `=` padding at the
+/// very end is tolerated, since some mailers leave it out. Any other character that is
+/// not in the base64 alphabet, a digit after the padding, or a lone digit at the end
+/// fails the read with an [`io::Error`] of kind [`io::ErrorKind::InvalidData`] that
+/// wraps [`MimeError::Base64`].
+///
+/// With [`Base64Reader::with_boundary`] the body ends at the first line that starts
+/// with the given bytes (for a multipart body, `--` followed by the boundary
+/// parameter: RFC 2046 §5.1.1); that line is consumed only up to the end of the
+/// boundary bytes. Without one the body ends with the inner reader.
+#[derive(Debug)]
+pub struct Base64Reader<R: BufRead> {
+    inner: R,
+    dec: Decoder,
+}
+
+impl<R: BufRead> Base64Reader<R> {
+    /// Decodes everything `inner` holds, up to its end.
+    pub fn new(inner: R) -> Self {
+        Base64Reader {
+            inner,
+            dec: Decoder {
+                quad: [0; 4],
+                n: 0,
+                pad: 0,
+                pending: Vec::with_capacity(3),
+                pending_pos: 0,
+                boundary: None,
+                matched: 0,
+                line_start: true,
+                ended: false,
+                hit_boundary: false,
+                failed: false,
+            },
+        }
+    }
+
+    /// Decodes `inner` up to the first line that starts with `boundary`, such as
+    /// `b"--frontier"` for a part of a multipart body with `boundary=frontier`.
+    /// An empty `boundary` means no boundary.
+    pub fn with_boundary(inner: R, boundary: &[u8]) -> Self {
+        let mut reader = Self::new(inner);
+        if !boundary.is_empty() {
+            reader.dec.boundary = Some(boundary.to_vec());
+        }
+        reader
+    }
+
+    /// Whether decoding stopped at the boundary line given to
+    /// [`Base64Reader::with_boundary`]; `false` while reading, and when the input ended
+    /// first (a truncated multipart body).
+    pub fn found_boundary(&self) -> bool {
+        self.dec.hit_boundary
+    }
+
+    /// Returns the inner reader, positioned just after the last byte consumed.
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+}
+
+impl<R: BufRead> Read for Base64Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.dec.failed {
+            return Err(base64_error());
+        }
+        let mut written = self.dec.drain(buf);
+        while written < buf.len() && !self.dec.ended {
+            let avail = match self.inner.fill_buf() {
+                Ok(avail) => avail,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if avail.is_empty() {
+                if let Err(e) = self.dec.end() {
+                    self.dec.failed = true;
+                    return Err(e);
+                }
+                break;
+            }
+            let mut used = 0;
+            let mut result = Ok(());
+            while used < avail.len() && !self.dec.ended {
+                // Fast path: a whole group of digits decoded straight into `buf`.
+                let fast =
+                    self.dec.is_clean() && !(self.dec.line_start && self.dec.boundary.is_some());
+                if fast
+                    && let (Some(&[a, b, c, d]), Some(dest)) =
+                        (avail.get(used..used + 4), buf.get_mut(written..written + 3))
+                {
+                    // `DECODE` has 256 entries, so a `u8` index is always in range.
+                    let [a, b, c, d] = [a, b, c, d].map(|x| DECODE[usize::from(x)]);
+                    if (a | b | c | d) < 64 {
+                        dest.copy_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
+                        written += 3;
+                        used += 4;
+                        self.dec.line_start = false;
+                        continue;
+                    }
+                }
+                let b = avail.get(used).copied().unwrap_or_default();
+                used += 1;
+                if let Err(e) = self.dec.push(b) {
+                    result = Err(e);
+                    break;
+                }
+                if let Some(rest) = buf.get_mut(written..) {
+                    written += self.dec.drain(rest);
+                }
+                if written == buf.len() {
+                    break;
+                }
+            }
+            self.inner.consume(used);
+            if let Err(e) = result {
+                self.dec.failed = true;
+                return Err(e);
+            }
+        }
+        if let Some(rest) = buf.get_mut(written..) {
+            written += self.dec.drain(rest);
+        }
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufReader;
+
+    fn pseudo_random(len: usize, seed: u32) -> Vec<u8> {
+        let mut state = seed;
+        (0..len)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (state >> 24) as u8
+            })
+            .collect()
+    }
+
+    fn encode_lines(data: &[u8]) -> Vec<u8> {
+        let mut w = Base64LineWriter::new(Vec::new());
+        w.write_all(data).unwrap();
+        w.finish().unwrap()
+    }
+
+    fn decode_all<R: BufRead>(reader: R) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        Base64Reader::new(reader).read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    const SIZES: &[usize] = &[
+        0, 1, 2, 3, 4, 5, 56, 57, 58, 113, 114, 115, 1000, 4095, 4096, 4097, 8191, 8192, 8193,
+        65_535, 65_536, 100_003,
+    ];
+
+    #[test]
+    fn writer_output_is_standard_base64_in_76_char_crlf_lines() {
+        for &len in SIZES {
+            let data = pseudo_random(len, len as u32);
+            for step in [1, 3, 56, 57, 58, 1000, 4096, usize::MAX] {
+                let mut w = Base64LineWriter::new(Vec::new());
+                for chunk in data.chunks(step.min(data.len().max(1))) {
+                    w.write_all(chunk).unwrap();
+                }
+                let encoded = w.finish().unwrap();
+                let lines: Vec<&[u8]> = encoded.split(|&b| b == b'\n').collect();
+                assert_eq!(lines.last().unwrap(), b"", "ends with a line end");
+                for line in &lines[..lines.len() - 1] {
+                    assert!(line.ends_with(b"\r"));
+                    assert!(line.len() - 1 <= 76);
+                }
+                let joined: Vec<u8> = encoded
+                    .iter()
+                    .copied()
+                    .filter(|b| !b"\r\n".contains(b))
+                    .collect();
+                assert_eq!(
+                    joined,
+                    STANDARD.encode(&data).into_bytes(),
+                    "len {len}, step {step}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn reader_matches_base64_crate_across_buffer_sizes() {
+        for &len in SIZES {
+            let data = pseudo_random(len, 7 + len as u32);
+            let encoded = encode_lines(&data);
+            let plain = STANDARD.encode(&data).into_bytes();
+            for cap in [1, 2, 3, 4, 5, 7, 64, 77, 78, 79, 4096] {
+                let r = BufReader::with_capacity(cap, encoded.as_slice());
+                assert_eq!(decode_all(r).unwrap(), data, "len {len}, cap {cap}");
+                let r = BufReader::with_capacity(cap, plain.as_slice());
+                assert_eq!(
+                    decode_all(r).unwrap(),
+                    data,
+                    "unwrapped len {len}, cap {cap}"
+                );
+            }
+            // Small destination buffers too.
+            let mut reader = Base64Reader::new(encoded.as_slice());
+            let mut out = Vec::new();
+            let mut buf = [0u8; 5];
+            loop {
+                let n = reader.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(out, data);
+        }
+    }
+
+    #[test]
+    fn reader_tolerates_white_space_and_missing_padding() {
+        assert_eq!(decode_all(&b"aGVsbG8="[..]).unwrap(), b"hello");
+        assert_eq!(decode_all(&b"aGVsbG8"[..]).unwrap(), b"hello");
+        assert_eq!(decode_all(&b"aGVsbA=="[..]).unwrap(), b"hell");
+        assert_eq!(decode_all(&b"aGVsbA="[..]).unwrap(), b"hell");
+        assert_eq!(decode_all(&b"aGVsbA"[..]).unwrap(), b"hell");
+        assert_eq!(decode_all(&b" aG Vs\tbG8=\r\n\r\n"[..]).unwrap(), b"hello");
+        assert_eq!(decode_all(&b"aGVs\nbG8\n=\n"[..]).unwrap(), b"hello");
+        assert_eq!(decode_all(&b""[..]).unwrap(), b"");
+        assert_eq!(decode_all(&b"\r\n"[..]).unwrap(), b"");
+    }
+
+    #[test]
+    fn reader_rejects_bad_input_with_typed_error() {
+        for bad in [
+            &b"aGV*bG8="[..],
+            b"a",
+            b"aGVsb",
+            b"=",
+            b"aG==bG8=",
+            b"aGVsbG8=x",
+            b"aG===",
+            b"\xff",
+        ] {
+            let err = decode_all(bad).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidData, "{bad:?}");
+            let inner = err.get_ref().and_then(|e| e.downcast_ref::<MimeError>());
+            assert!(matches!(inner, Some(MimeError::Base64)), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn reader_stops_at_boundary_line() {
+        let data = pseudo_random(5000, 99);
+        let mut body = encode_lines(&data);
+        body.extend_from_slice(
+            b"--frontier\r\nContent-Type: text/plain\r\n\r\nnot base64!\r\n--frontier--\r\n",
+        );
+        for cap in [1, 2, 3, 10, 4096] {
+            let mut reader = Base64Reader::with_boundary(
+                BufReader::with_capacity(cap, body.as_slice()),
+                b"--frontier",
+            );
+            let mut out = Vec::new();
+            reader.read_to_end(&mut out).unwrap();
+            assert_eq!(out, data, "cap {cap}");
+            assert!(reader.found_boundary());
+            let mut rest = Vec::new();
+            reader.into_inner().read_to_end(&mut rest).unwrap();
+            assert!(rest.starts_with(b"\r\nContent-Type"), "cap {cap}");
+        }
+        // A line that only starts like the boundary is body data (and invalid here).
+        let body = b"aGVsbG8=\r\n--front\r\n";
+        assert!(decode_all_with_boundary(body, b"--frontier").is_err());
+        // Without a boundary, a boundary-looking line is an error.
+        assert!(decode_all(&b"aGVsbG8=\r\n--frontier\r\n"[..]).is_err());
+        // A boundary whose prefix is made of base64 digits is replayed as data.
+        assert_eq!(
+            decode_all_with_boundary(b"aGVs\r\nbG8=\r\n", b"bG9X").unwrap(),
+            b"hello"
+        );
+        assert_eq!(
+            decode_all_with_boundary(b"aGVs\r\nbG9X\r\nbG8=", b"bG9X").unwrap(),
+            b"hel"
+        );
+        // Input ending inside a boundary prefix: the prefix is data ("bG" is "l").
+        assert_eq!(
+            decode_all_with_boundary(b"aGVs\r\nbG", b"bG9X").unwrap(),
+            b"hell"
+        );
+    }
+
+    fn decode_all_with_boundary(body: &[u8], boundary: &[u8]) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        Base64Reader::with_boundary(body, boundary).read_to_end(&mut out)?;
+        Ok(out)
+    }
+}

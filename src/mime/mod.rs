@@ -1,0 +1,43 @@
+//! The MIME layer: canonical form, transfer encodings, header blocks, and finding the
+//! S/MIME part of a message.
+//!
+//! Outgoing, a message is split into the fields that stay outside and the entity that
+//! gets encrypted ([`split_for_encryption`], [`inner_entity_headers`]), canonicalised
+//! to CRLF ([`CrlfWriter`], RFC 8551 §3.1.1), encrypted by the CMS layer and written
+//! as base64 lines ([`Base64LineWriter`], RFC 2045 §6.8) after the S/MIME header
+//! fields ([`write_smime_headers`], RFC 8551 §3.3).
+//!
+//! Incoming, [`open_root_stream`] reads only a message's header block and decodes an
+//! S/MIME root body while it is read ([`Base64Reader`]); anything else goes through
+//! [`find_enveloped`], which searches the whole message in memory.
+//!
+//! All of it treats input as hostile: sizes and nesting are bounded
+//! ([`MAX_HEADER_BYTES`], [`MAX_HEADER_FIELDS`], [`MAX_MIME_DEPTH`]) and bad input is
+//! a [`MimeError`](crate::MimeError), never a panic.
+
+mod base64;
+mod canonical;
+mod content_type;
+mod decode;
+mod envelope;
+mod headers;
+mod smime_type;
+mod unwrap;
+mod wrap;
+
+pub use self::base64::{Base64LineWriter, Base64Reader};
+pub use envelope::{
+    MAX_IN_MEMORY_MESSAGE, decrypt_message, decrypt_message_bytes, encrypt_builder, encrypt_message,
+    encrypt_message_bytes, encrypt_message_stream,
+};
+pub use canonical::{CrlfWriter, to_crlf};
+pub use content_type::{ContentType, TransferEncoding};
+pub use headers::{
+    HeaderBlock, HeaderField, MAX_HEADER_BYTES, MAX_HEADER_FIELDS, read_header_block,
+};
+pub use smime_type::SmimeType;
+pub use unwrap::{
+    MAX_MIME_DEPTH, NotRootSmime, RootStream, SmimePart, StreamedPart, find_enveloped,
+    open_root_stream,
+};
+pub use wrap::{inner_entity_headers, split_for_encryption, write_smime_headers};
