@@ -411,3 +411,27 @@ fn hostile_input_gives_typed_errors() {
         }
     }
 }
+
+#[test]
+fn errors_read_as_sentences() {
+    let cases = [
+        MimeError::Malformed {
+            reason: "the message is empty".into(),
+        },
+        MimeError::NoSmimePart {
+            expected: "application/pkcs7-mime",
+        },
+        MimeError::Base64,
+        MimeError::LimitExceeded {
+            what: "multipart nesting depth",
+            limit: 32,
+        },
+        MimeError::Io(std::io::Error::other("disk gone")),
+    ];
+    for e in cases {
+        let text = e.to_string();
+        assert!(text.len() > 10 && !text.contains("{"), "{text}");
+        let wrapped: smime::Error = e.into();
+        assert!(!wrapped.to_string().is_empty());
+    }
+}

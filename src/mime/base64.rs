@@ -31,14 +31,25 @@ const OUT_BLOCK: usize = LINES_PER_BLOCK * (LINE_CHARS + 2);
 /// (with `=` padding), ends the last line and returns the inner writer. Dropping the
 /// writer without `finish` loses the buffered tail. [`Write::flush`] passes on every
 /// complete line but keeps up to 56 bytes that do not yet fill a line.
-#[derive(Debug)]
 pub struct Base64LineWriter<W: Write> {
     inner: W,
     /// Input that does not yet fill a line.
     tail: [u8; LINE_INPUT],
     tail_len: usize,
-    /// Encoded lines waiting to be written; never longer than [`OUT_BLOCK`].
+    /// Encoded lines waiting to be written: `out[..out_len]`, allocated once.
     out: Vec<u8>,
+    out_len: usize,
+}
+
+impl<W: Write + std::fmt::Debug> std::fmt::Debug for Base64LineWriter<W> {
+    /// Shows the inner writer and how much is buffered, not the buffer itself.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Base64LineWriter")
+            .field("inner", &self.inner)
+            .field("buffered_input", &self.tail_len)
+            .field("buffered_output", &self.out_len)
+            .finish()
+    }
 }
 
 impl<W: Write> Base64LineWriter<W> {
@@ -48,7 +59,8 @@ impl<W: Write> Base64LineWriter<W> {
             inner,
             tail: [0; LINE_INPUT],
             tail_len: 0,
-            out: Vec::with_capacity(OUT_BLOCK),
+            out: vec![0; OUT_BLOCK],
+            out_len: 0,
         }
     }
 
@@ -67,24 +79,28 @@ impl<W: Write> Base64LineWriter<W> {
 
     /// Appends one encoded line (57 input bytes, or fewer for the last line) to `out`.
     fn encode_line(&mut self, chunk: &[u8]) -> io::Result<()> {
-        if self.out.len() + LINE_CHARS + 2 > OUT_BLOCK {
+        if self.out_len + LINE_CHARS + 2 > OUT_BLOCK {
             self.flush_out()?;
         }
-        let start = self.out.len();
-        self.out.resize(start + LINE_CHARS, 0);
-        let dest = self.out.get_mut(start..).unwrap_or_default();
+        let dest = self
+            .out
+            .get_mut(self.out_len..self.out_len + LINE_CHARS)
+            .unwrap_or_default();
         let n = STANDARD
             .encode_slice(chunk, dest)
             .map_err(|e| io::Error::other(format!("base64 line buffer: {e}")))?;
-        self.out.truncate(start + n);
-        self.out.extend_from_slice(b"\r\n");
+        if let Some(end) = self.out.get_mut(self.out_len + n..self.out_len + n + 2) {
+            end.copy_from_slice(b"\r\n");
+        }
+        self.out_len += n + 2;
         Ok(())
     }
 
     fn flush_out(&mut self) -> io::Result<()> {
-        if !self.out.is_empty() {
-            self.inner.write_all(&self.out)?;
-            self.out.clear();
+        if self.out_len > 0 {
+            self.inner
+                .write_all(self.out.get(..self.out_len).unwrap_or_default())?;
+            self.out_len = 0;
         }
         Ok(())
     }
@@ -401,16 +417,25 @@ impl<R: BufRead> Read for Base64Reader<R> {
                 // Fast path: a whole group of digits decoded straight into `buf`.
                 let fast =
                     self.dec.is_clean() && !(self.dec.line_start && self.dec.boundary.is_some());
-                if fast
-                    && let (Some(&[a, b, c, d]), Some(dest)) =
-                        (avail.get(used..used + 4), buf.get_mut(written..written + 3))
-                {
-                    // `DECODE` has 256 entries, so a `u8` index is always in range.
-                    let [a, b, c, d] = [a, b, c, d].map(|x| DECODE[usize::from(x)]);
-                    if (a | b | c | d) < 64 {
-                        dest.copy_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
-                        written += 3;
-                        used += 4;
+                if fast {
+                    // Fast path: whole groups of digits decoded straight into `buf`,
+                    // up to the first byte that is not a digit (usually a line end).
+                    let src = avail.get(used..).unwrap_or_default();
+                    let dst = buf.get_mut(written..).unwrap_or_default();
+                    let mut groups = 0;
+                    for (group, out) in src.chunks_exact(4).zip(dst.chunks_exact_mut(3)) {
+                        let &[a, b, c, d] = group else { break };
+                        // `DECODE` has 256 entries, so a `u8` index is always in range.
+                        let [a, b, c, d] = [a, b, c, d].map(|x| DECODE[usize::from(x)]);
+                        if (a | b | c | d) >= 64 {
+                            break;
+                        }
+                        out.copy_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
+                        groups += 1;
+                    }
+                    if groups > 0 {
+                        used += 4 * groups;
+                        written += 3 * groups;
                         self.dec.line_start = false;
                         continue;
                     }
