@@ -21,15 +21,19 @@ fn envelope(c: &mut Criterion) {
             let content: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
             group.throughput(Throughput::Bytes(size as u64));
             let options = EnvelopeOptions::with_cipher(cipher);
-            group.bench_with_input(BenchmarkId::new("encrypt", label), &content, |b, content| {
-                b.iter(|| {
-                    let env = Envelope::new(&recipients, options).expect("envelope");
-                    let mut out = Vec::with_capacity(content.len() + 1024);
-                    env.encrypt_stream(&content[..], Some(content.len() as u64), &mut out)
-                        .expect("encrypt");
-                    black_box(out)
-                })
-            });
+            group.bench_with_input(
+                BenchmarkId::new("encrypt", label),
+                &content,
+                |b, content| {
+                    b.iter(|| {
+                        let env = Envelope::new(&recipients, options).expect("envelope");
+                        let mut out = Vec::with_capacity(content.len() + 1024);
+                        env.encrypt_stream(&content[..], Some(content.len() as u64), &mut out)
+                            .expect("encrypt");
+                        black_box(out)
+                    })
+                },
+            );
             let sealed = cms::encrypt(&content, &recipients, &options).expect("encrypt");
             group.bench_with_input(BenchmarkId::new("decrypt", label), &sealed, |b, sealed| {
                 b.iter(|| {

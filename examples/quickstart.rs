@@ -39,8 +39,14 @@ Shall we meet at noon?\r\n";
     let recipients = [alice.certificate().clone(), bob.certificate().clone()];
     let options = EnvelopeOptions::with_cipher(ContentCipher::Aes256Gcm);
     let sealed = smime::encrypt_message_bytes(message, &recipients, &options)?;
-    let headers_end = sealed.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0);
-    println!("\n--- encrypted message ({} bytes), its headers ---", sealed.len());
+    let headers_end = sealed
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(0);
+    println!(
+        "\n--- encrypted message ({} bytes), its headers ---",
+        sealed.len()
+    );
     println!("{}", String::from_utf8_lossy(&sealed[..headers_end]));
 
     // Receive: each recipient opens it with their own key.

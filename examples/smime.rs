@@ -136,7 +136,11 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         // Operation failures (1) versus unreadable input (2).
         let code = match &e {
-            Error::Cms(CmsError::NotARecipient | CmsError::DecryptionFailed | CmsError::UnusableRecipient { .. }) => 1,
+            Error::Cms(
+                CmsError::NotARecipient
+                | CmsError::DecryptionFailed
+                | CmsError::UnusableRecipient { .. },
+            ) => 1,
             _ => 2,
         };
         Failure {
@@ -170,7 +174,8 @@ fn main() -> ExitCode {
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {what} {}: {e}", path.display())))
+    std::fs::read(path)
+        .map_err(|e| Failure::usage(format!("cannot read {what} {}: {e}", path.display())))
 }
 
 fn encrypt(args: EncryptArgs) -> Result<(), Failure> {
@@ -206,7 +211,8 @@ fn encrypt(args: EncryptArgs) -> Result<(), Failure> {
     // peer reads; standard input is held in memory for the same reason.
     let out = match &args.io.input {
         Some(path) => {
-            let file = File::open(path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+            let file = File::open(path)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
             smime::encrypt_message(BufReader::new(file), &recipients, &options, output.writer())?
         }
         None => {
@@ -222,7 +228,10 @@ fn encrypt(args: EncryptArgs) -> Result<(), Failure> {
 
 fn decrypt(args: DecryptArgs) -> Result<(), Failure> {
     let password = match &args.password_env {
-        Some(var) => Some(std::env::var(var).map_err(|_| Failure::usage(format!("environment variable {var} is not set")))?),
+        Some(var) => Some(
+            std::env::var(var)
+                .map_err(|_| Failure::usage(format!("environment variable {var} is not set")))?,
+        ),
         None => None,
     };
     let identity = match (&args.p12, &args.cert, &args.key) {
@@ -235,12 +244,17 @@ fn decrypt(args: DecryptArgs) -> Result<(), Failure> {
             let key = read_file(key, "private key")?;
             Identity::from_pem(&cert, &key, password.as_deref().map(str::as_bytes))?
         }
-        _ => return Err(Failure::usage("give --p12 FILE, or --cert CERT.pem with --key KEY.pem")),
+        _ => {
+            return Err(Failure::usage(
+                "give --p12 FILE, or --cert CERT.pem with --key KEY.pem",
+            ));
+        }
     };
     let output = Output::open(args.io.output.as_deref())?;
     let out = match &args.io.input {
         Some(path) => {
-            let file = File::open(path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+            let file = File::open(path)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
             smime::decrypt_message(BufReader::new(file), &identity, output.writer())?.0
         }
         None => smime::decrypt_message(io::stdin().lock(), &identity, output.writer())?.0,
@@ -251,7 +265,10 @@ fn decrypt(args: DecryptArgs) -> Result<(), Failure> {
 /// Output that appears only on success: a temporary file renamed over `--out`, or
 /// a buffer copied to stdout (a failed decryption writes nothing).
 enum Output {
-    File { temp: tempfile::NamedTempFile, path: PathBuf },
+    File {
+        temp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
     Stdout,
 }
 
@@ -259,7 +276,10 @@ impl Output {
     fn open(path: Option<&Path>) -> Result<Self, Failure> {
         match path {
             Some(path) => {
-                let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                let dir = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
                 let temp = tempfile::NamedTempFile::new_in(dir)
                     .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
                 Ok(Output::File {

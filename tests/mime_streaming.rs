@@ -2,7 +2,6 @@
 //! on inputs large enough to cross every internal buffer many times.
 
 use std::io::{self, BufReader, Read, Write};
-use std::time::Instant;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -82,39 +81,4 @@ fn crlf_writer_equals_to_crlf_on_mail_like_text() {
         w.write_all(chunk).unwrap();
     }
     assert_eq!(w.finish().unwrap().inner, to_crlf(&text));
-}
-
-/// Throughput on 64 MiB; run with `cargo test --release --test mime_streaming -- --ignored --nocapture`.
-#[test]
-#[ignore = "timing, run in release"]
-fn throughput() {
-    let data = lcg_bytes(64 << 20, 9);
-    let t = Instant::now();
-    let mut w = Base64LineWriter::new(Vec::with_capacity(90 << 20));
-    w.write_all(&data).unwrap();
-    let encoded = w.finish().unwrap();
-    let enc = t.elapsed();
-    let t = Instant::now();
-    let mut decoded = Vec::with_capacity(data.len());
-    Base64Reader::new(BufReader::new(encoded.as_slice()))
-        .read_to_end(&mut decoded)
-        .unwrap();
-    let dec = t.elapsed();
-    assert_eq!(decoded, data);
-    let t = Instant::now();
-    let joined: Vec<u8> = encoded
-        .iter()
-        .copied()
-        .filter(|&b| b != b'\r' && b != b'\n')
-        .collect();
-    let reference = STANDARD.decode(&joined).unwrap();
-    let crate_dec = t.elapsed();
-    assert_eq!(reference, data);
-    let mb = data.len() as f64 / 1e6;
-    eprintln!(
-        "encode {:.0} MB/s, decode {:.0} MB/s (base64 crate one-shot incl. line stripping {:.0} MB/s)",
-        mb / enc.as_secs_f64(),
-        mb / dec.as_secs_f64(),
-        mb / crate_dec.as_secs_f64()
-    );
 }

@@ -119,7 +119,6 @@ fn check(rel: &str, encrypted: bool) -> Result<(SmimeType, Vec<usize>), String> 
                 return Err(format!("{rel}: fallback reader lost bytes"));
             }
         }
-        Ok(_) => return Err(format!("{rel}: unexpected stream variant")),
         Err(e) => return Err(format!("{rel}: open_root_stream: {e}")),
     }
     Ok((part.smime_type(), part.path().to_vec()))

@@ -219,9 +219,7 @@ impl Envelope {
                 finish(state, &mut out, false)?;
             }
             None => {
-                for ident in [0x30u8] {
-                    push_header(&mut head, ident, None);
-                }
+                push_header(&mut head, 0x30, None);
                 head.extend_from_slice(&outer_oid);
                 push_header(&mut head, 0xa0, None);
                 push_header(&mut head, 0x30, None);

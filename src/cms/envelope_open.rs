@@ -545,7 +545,7 @@ impl TailBlocks {
     /// (previous block or IV, final block).
     fn last_two(&self, bl: usize, iv: &[u8]) -> (Vec<u8>, Vec<u8>) {
         let n = self.last.len();
-        if n < bl || n % bl != 0 {
+        if n < bl || !n.is_multiple_of(bl) {
             return (iv.to_vec(), Vec::new());
         }
         let last = self.last[n - bl..].to_vec();

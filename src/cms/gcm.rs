@@ -214,7 +214,6 @@ impl Drop for Gcm {
 mod tests {
     use super::*;
     use aes_gcm::aead::AeadInOut;
-    use aes_gcm::KeyInit as _;
 
     fn reference(key: &[u8], nonce: &[u8; 12], aad: &[u8], pt: &[u8]) -> (Vec<u8>, Vec<u8>) {
         let mut buf = pt.to_vec();

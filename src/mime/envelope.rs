@@ -43,10 +43,18 @@ pub fn encrypt_message<R: BufRead + Seek, W: Write>(
     input.seek(SeekFrom::Start(body_start))?;
 
     let envelope = Envelope::new(recipients, *options)?;
-    let smime_type = if options.cipher.is_authenticated() { "authEnveloped-data" } else { "enveloped-data" };
+    let smime_type = if options.cipher.is_authenticated() {
+        "authEnveloped-data"
+    } else {
+        "enveloped-data"
+    };
     write_smime_headers(&mut out, &outer, smime_type)?;
     let content = Cursor::new(inner_head.as_slice()).chain(CrlfReader::new(&mut input));
-    let b64 = envelope.encrypt_stream(content, Some(inner_head.len() as u64 + body_len), Base64LineWriter::new(out))?;
+    let b64 = envelope.encrypt_stream(
+        content,
+        Some(inner_head.len() as u64 + body_len),
+        Base64LineWriter::new(out),
+    )?;
     let mut out = b64.finish()?;
     out.flush()?;
     Ok(out)
@@ -65,7 +73,11 @@ pub fn encrypt_message_stream<R: BufRead, W: Write>(
     let (outer, inner) = split_for_encryption(&block);
     let inner_head = inner_entity_headers(&inner);
     let envelope = Envelope::new(recipients, *options)?;
-    let smime_type = if options.cipher.is_authenticated() { "authEnveloped-data" } else { "enveloped-data" };
+    let smime_type = if options.cipher.is_authenticated() {
+        "authEnveloped-data"
+    } else {
+        "enveloped-data"
+    };
     write_smime_headers(&mut out, &outer, smime_type)?;
     let content = Cursor::new(inner_head.as_slice()).chain(CrlfReader::new(input));
     let b64 = envelope.encrypt_stream(content, None, Base64LineWriter::new(out))?;
@@ -86,7 +98,11 @@ pub fn encrypt_message_stream<R: BufRead, W: Write>(
 /// assert_eq!(opened.content(), b"Content-Type: text/plain; charset=us-ascii\r\n\r\nHello Bob\r\n");
 /// # Ok::<(), smime::Error>(())
 /// ```
-pub fn encrypt_message_bytes(message: &[u8], recipients: &[Certificate], options: &EnvelopeOptions) -> Result<Vec<u8>, Error> {
+pub fn encrypt_message_bytes(
+    message: &[u8],
+    recipients: &[Certificate],
+    options: &EnvelopeOptions,
+) -> Result<Vec<u8>, Error> {
     let out = Vec::with_capacity(message.len() * 4 / 3 + 1024);
     encrypt_message(Cursor::new(message), recipients, options, out)
 }
@@ -108,7 +124,11 @@ pub fn encrypt_builder(
 /// (streamed, memory bounded), one with a `.p7m` attachment (read into memory, at
 /// most [`MAX_IN_MEMORY_MESSAGE`] bytes), or bare CMS (DER, BER or PEM). The rules of
 /// [`cms::decrypt_stream`] apply: with CBC, output may precede a failure.
-pub fn decrypt_message<R: BufRead, W: Write>(input: R, identity: &Identity, mut out: W) -> Result<(W, DecryptInfo), Error> {
+pub fn decrypt_message<R: BufRead, W: Write>(
+    input: R,
+    identity: &Identity,
+    mut out: W,
+) -> Result<(W, DecryptInfo), Error> {
     let info = match open_root_stream(input)? {
         RootStream::Smime(part) => cms::decrypt_stream(part, identity, &mut out)?,
         RootStream::NotRootSmime(other) => {
@@ -215,10 +235,21 @@ mod tests {
 
     #[test]
     fn crlf_reader_matches_to_crlf_at_every_chunk_size() {
-        let inputs: [&[u8]; 6] = [b"", b"a\nb\n", b"a\r\nb\r\n", b"a\rb\r", b"\r\r\n\n\r", b"x\r\n\r\ny\nz"];
+        let inputs: [&[u8]; 6] = [
+            b"",
+            b"a\nb\n",
+            b"a\r\nb\r\n",
+            b"a\rb\r",
+            b"\r\r\n\n\r",
+            b"x\r\n\r\ny\nz",
+        ];
         for input in inputs {
             for chunk in [1usize, 2, 3, 64] {
-                assert_eq!(canon(input, chunk), crate::mime::to_crlf(input), "{input:?} chunk {chunk}");
+                assert_eq!(
+                    canon(input, chunk),
+                    crate::mime::to_crlf(input),
+                    "{input:?} chunk {chunk}"
+                );
             }
         }
     }

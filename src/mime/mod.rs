@@ -26,12 +26,12 @@ mod unwrap;
 mod wrap;
 
 pub use self::base64::{Base64LineWriter, Base64Reader};
-pub use envelope::{
-    MAX_IN_MEMORY_MESSAGE, decrypt_message, decrypt_message_bytes, encrypt_builder, encrypt_message,
-    encrypt_message_bytes, encrypt_message_stream,
-};
 pub use canonical::{CrlfWriter, to_crlf};
 pub use content_type::{ContentType, TransferEncoding};
+pub use envelope::{
+    MAX_IN_MEMORY_MESSAGE, decrypt_message, decrypt_message_bytes, encrypt_builder,
+    encrypt_message, encrypt_message_bytes, encrypt_message_stream,
+};
 pub use headers::{
     HeaderBlock, HeaderField, MAX_HEADER_BYTES, MAX_HEADER_FIELDS, read_header_block,
 };
