@@ -383,6 +383,22 @@ fn gpgsm_to_openssl_and_back() {
         );
         assert_bytes_eq(&g.decrypt(&msg::cms_der(&smime)).unwrap(), &entity, cipher);
     }
+    // Several recipients, ours not the first and the others unknown to gpgsm: the quirk
+    // its helper tolerates (exit 2 with the right plaintext) still gives the plaintext.
+    let d = Gpgsm::with_identity(p, "dave");
+    let certs = [
+        p.cert("alice"),
+        p.cert("bob"),
+        p.cert("carol"),
+        p.cert("dave"),
+    ];
+    let refs: Vec<&std::path::Path> = certs.iter().map(|c| c.as_path()).collect();
+    let o = openssl::EncryptOptions {
+        der: true,
+        ..openssl::EncryptOptions::new("aes-256-cbc")
+    };
+    let der = openssl::encrypt_with(&entity, &refs, &o);
+    assert_bytes_eq(&d.decrypt(&der).unwrap(), &entity, "gpgsm, 4 recipients");
     // Not a recipient: a clean error.
     let der = openssl::encrypt_with(
         &entity,
