@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::cli::{self, Key, smime};
+use common::cli::{self, KeyFrom, smime};
 use common::openssl::{self, EncryptOptions};
 use common::pki::{PASSWORD_ENV, pki};
 use common::{assert_bytes_eq, msg, temp_dir, write_file};
@@ -155,7 +155,7 @@ fn unreadable_input_is_exit_2() {
         .collect();
     for input in [garbage.as_slice(), b"", msg::plain().as_slice()] {
         let mut args = vec!["decrypt".to_string()];
-        args.extend(cli::key_args(p, "alice", Key::P12));
+        args.extend(cli::key_args(p, "alice", KeyFrom::P12));
         args.extend(["--out".to_string(), s(&out_file).to_string()]);
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = smime(&refs, input);
@@ -178,7 +178,7 @@ fn wrong_identity_is_exit_1_and_writes_nothing() {
             false,
         );
         let input = write_file(dir.path(), "enc.eml", &enc);
-        for key in [Key::P12, Key::CertKey] {
+        for key in [KeyFrom::P12, KeyFrom::CertKey] {
             let out_file = dir.path().join(format!("out-{cipher}-{key:?}"));
             let mut args = vec!["decrypt".to_string()];
             args.extend(cli::key_args(p, "carol", key));
@@ -192,7 +192,7 @@ fn wrong_identity_is_exit_1_and_writes_nothing() {
         // The right identity, same files: works (so the failure above was the identity).
         let out_file = dir.path().join(format!("ok-{cipher}"));
         let mut args = vec!["decrypt".to_string()];
-        args.extend(cli::key_args(p, "bob", Key::P12));
+        args.extend(cli::key_args(p, "bob", KeyFrom::P12));
         args.extend(["--in", s(&input), "--out", s(&out_file)].map(String::from));
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = smime(&refs, b"");
@@ -226,7 +226,7 @@ fn tampered_gcm_is_exit_1_and_writes_nothing() {
         let input = write_file(dir.path(), &format!("{what}.der"), &bad);
         let out_file = dir.path().join(format!("{what}.out"));
         let mut args = vec!["decrypt".to_string()];
-        args.extend(cli::key_args(p, "alice", Key::CertKey));
+        args.extend(cli::key_args(p, "alice", KeyFrom::CertKey));
         args.extend(["--in", s(&input), "--out", s(&out_file)].map(String::from));
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = smime(&refs, b"");
@@ -238,7 +238,7 @@ fn tampered_gcm_is_exit_1_and_writes_nothing() {
         assert_nothing_written(&out_file);
         // Without --out: nothing on stdout either.
         let mut args = vec!["decrypt".to_string()];
-        args.extend(cli::key_args(p, "alice", Key::CertKey));
+        args.extend(cli::key_args(p, "alice", KeyFrom::CertKey));
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = smime(&refs, &bad);
         assert_exit(&refs, &out, 1);
@@ -250,7 +250,7 @@ fn tampered_gcm_is_exit_1_and_writes_nothing() {
     }
     // Untampered: fine.
     assert_bytes_eq(
-        &cli::decrypt(p, &der, "alice", Key::CertKey),
+        &cli::decrypt(p, &der, "alice", KeyFrom::CertKey),
         &entity,
         "untampered",
     );
@@ -330,7 +330,7 @@ fn round_trip_through_files_and_through_pipes() {
     };
     msg::check_encrypted_shape(&enc, &message, smime_type);
     let mut args = vec!["decrypt".to_string()];
-    args.extend(cli::key_args(p, "dave", Key::P12));
+    args.extend(cli::key_args(p, "dave", KeyFrom::P12));
     args.extend(["--in", s(&enc_file), "--out", s(&dec_file)].map(String::from));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     cli::smime_ok(&refs, b"");
@@ -341,9 +341,9 @@ fn round_trip_through_files_and_through_pipes() {
     );
     // Pipes: stdin to stdout, other identity forms.
     for (who, key) in [
-        ("alice", Key::CertKey),
-        ("alice", Key::CertEncryptedKey),
-        ("dave", Key::P12Legacy),
+        ("alice", KeyFrom::CertKey),
+        ("alice", KeyFrom::CertEncryptedKey),
+        ("dave", KeyFrom::P12Legacy),
     ] {
         let dec = cli::decrypt(p, &enc, who, key);
         assert_bytes_eq(

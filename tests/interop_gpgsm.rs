@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::cli::{self, Key};
+use common::cli::{self, KeyFrom};
 use common::gpgsm::Gpgsm;
 use common::pki::pki;
 use common::{assert_bytes_eq, msg};
@@ -24,10 +24,10 @@ fn gpgsm_to_ours_each_cipher() {
         let der = g.encrypt_with(&entity, &[&p.cert("alice")], algo);
         let what = format!("gpgsm --cipher-algo {}", algo.unwrap_or("(default AES128)"));
         // As a mail client receives it: a whole message, application/pkcs7-mime.
-        let dec = cli::decrypt(p, &msg::wrap_enveloped(&der), "alice", Key::P12);
+        let dec = cli::decrypt(p, &msg::wrap_enveloped(&der), "alice", KeyFrom::P12);
         assert_bytes_eq(&dec, &entity, &format!("{what}, wrapped"));
         // And the raw CMS gpgsm wrote.
-        let dec = cli::decrypt(p, &der, "alice", Key::CertKey);
+        let dec = cli::decrypt(p, &der, "alice", KeyFrom::CertKey);
         assert_bytes_eq(&dec, &entity, &format!("{what}, raw DER"));
     }
 }
@@ -43,7 +43,7 @@ fn gpgsm_to_ours_several_recipients_each_decrypts() {
     let der = g.encrypt_with(&entity, &refs, Some("AES256"));
     let wrapped = msg::wrap_enveloped(&der);
     for who in everyone {
-        let dec = cli::decrypt(p, &wrapped, who, Key::P12Legacy);
+        let dec = cli::decrypt(p, &wrapped, who, KeyFrom::P12Legacy);
         assert_bytes_eq(&dec, &entity, who);
     }
 }

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::cli::{self, Key};
+use common::cli::{self, KeyFrom};
 use common::openssl::{self, EncryptOptions};
 use common::pki::pki;
 use common::{assert_bytes_eq, msg};
@@ -182,7 +182,7 @@ fn ours_to_openssl_defaults_lf_input_and_large_message() {
 fn openssl_to_ours(cipher: &str) {
     let p = pki();
     let entity = msg::entity();
-    let keys = [Key::P12, Key::CertKey];
+    let keys = [KeyFrom::P12, KeyFrom::CertKey];
     let mut n = 0;
     for oaep in [None, Some("sha1"), Some("sha256")] {
         for stream in [false, true] {
@@ -240,11 +240,11 @@ fn openssl_to_ours_raw_der_and_ber_and_p7m_octet_stream() {
             let der = openssl::encrypt_with(&entity, &[&p.cert("bob")], &o);
             assert_eq!(openssl::has_indefinite_length(&der), stream);
             let what = format!("{cipher} stream={stream}");
-            let dec = cli::decrypt(p, &der, "bob", Key::CertKey);
+            let dec = cli::decrypt(p, &der, "bob", KeyFrom::CertKey);
             assert_bytes_eq(&dec, &entity, &format!("raw CMS, {what}"));
-            let dec = cli::decrypt(p, &msg::wrap_octet_stream_p7m(&der), "bob", Key::P12);
+            let dec = cli::decrypt(p, &msg::wrap_octet_stream_p7m(&der), "bob", KeyFrom::P12);
             assert_bytes_eq(&dec, &entity, &format!(".p7m octet-stream, {what}"));
-            let dec = cli::decrypt(p, &msg::wrap_enveloped(&der), "bob", Key::P12);
+            let dec = cli::decrypt(p, &msg::wrap_enveloped(&der), "bob", KeyFrom::P12);
             assert_bytes_eq(&dec, &entity, &format!("whole message, {what}"));
         }
     }
@@ -256,7 +256,7 @@ fn openssl_to_ours_large_streamed_message() {
     let entity = msg::inner_entity(&msg::large());
     for cipher in ["aes-128-cbc", "aes-256-gcm"] {
         let enc = openssl::encrypt(&entity, &[&p.cert("dave")], cipher, Some("sha256"), true);
-        let dec = cli::decrypt(p, &enc, "dave", Key::P12);
+        let dec = cli::decrypt(p, &enc, "dave", KeyFrom::P12);
         assert_bytes_eq(&dec, &entity, &format!("large {cipher}"));
     }
 }
@@ -271,7 +271,7 @@ fn openssl_to_ours_several_recipients_each_decrypts() {
     for (cipher, oaep) in [("aes-256-gcm", Some("sha256")), ("aes-128-cbc", None)] {
         let enc = openssl::encrypt(&entity, &refs, cipher, oaep, false);
         for who in everyone {
-            let dec = cli::decrypt(p, &enc, who, Key::P12);
+            let dec = cli::decrypt(p, &enc, who, KeyFrom::P12);
             assert_bytes_eq(&dec, &entity, &format!("{who}, {cipher}"));
         }
     }
@@ -290,7 +290,7 @@ fn openssl_to_ours_subject_key_identifier_recipients() {
         let enc = openssl::encrypt_with(&entity, &[&p.cert("carol"), &p.cert("alice")], &o);
         assert!(openssl::print_der(&msg::cms_der(&enc)).contains("d.subjectKeyIdentifier"));
         for who in ["carol", "alice"] {
-            let dec = cli::decrypt(p, &enc, who, Key::CertKey);
+            let dec = cli::decrypt(p, &enc, who, KeyFrom::CertKey);
             assert_bytes_eq(&dec, &entity, &format!("SKI recipient {who}, {cipher}"));
         }
     }
@@ -313,7 +313,7 @@ fn openssl_to_ours_ec_and_rsa_recipients_rsa_still_decrypts() {
         let enc = openssl::encrypt(&entity, &refs, cipher, None, false);
         assert!(openssl::print_der(&msg::cms_der(&enc)).contains("d.kari"));
         for who in ["alice", "bob"] {
-            let dec = cli::decrypt(p, &enc, who, Key::P12);
+            let dec = cli::decrypt(p, &enc, who, KeyFrom::P12);
             assert_bytes_eq(&dec, &entity, &format!("mixed EC+RSA, {who}, {cipher}"));
         }
     }
@@ -330,7 +330,7 @@ fn openssl_to_ours_legacy_pkcs12_and_encrypted_key() {
         Some("sha1"),
         false,
     );
-    for key in [Key::P12Legacy, Key::CertEncryptedKey] {
+    for key in [KeyFrom::P12Legacy, KeyFrom::CertEncryptedKey] {
         let dec = cli::decrypt(p, &enc, "erin", key);
         assert_bytes_eq(&dec, &entity, &format!("RSA-4096 with {key:?}"));
     }

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::cli::{self, Key};
+use common::cli::{self, KeyFrom};
 use common::pki::pki;
 use common::{assert_bytes_eq, msg, python};
 
@@ -71,10 +71,10 @@ fn python_to_ours_each_cipher() {
             (msg::inner_entity(&msg::multipart()), "multipart"),
         ] {
             let enc = python::encrypt(&entity, &[&p.cert("bob")], cipher);
-            let dec = cli::decrypt(p, &enc, "bob", Key::P12);
+            let dec = cli::decrypt(p, &enc, "bob", KeyFrom::P12);
             assert_bytes_eq(&dec, &entity, &format!("python S/MIME {what} {cipher}"));
             let der = python::encrypt_der(&entity, &[&p.cert("bob")], cipher);
-            let dec = cli::decrypt(p, &der, "bob", Key::CertKey);
+            let dec = cli::decrypt(p, &der, "bob", KeyFrom::CertKey);
             assert_bytes_eq(&dec, &entity, &format!("python DER {what} {cipher}"));
         }
     }
@@ -86,7 +86,7 @@ fn python_to_ours_lf_input_is_canonicalised_by_python() {
     let p = pki();
     let lf = b"Content-Type: text/plain\n\nfirst\nsecond\n".to_vec();
     let enc = python::encrypt(&lf, &[&p.cert("carol")], "aes-128-cbc");
-    let dec = cli::decrypt(p, &enc, "carol", Key::P12Legacy);
+    let dec = cli::decrypt(p, &enc, "carol", KeyFrom::P12Legacy);
     assert_bytes_eq(&dec, &msg::crlf(&lf), "LF input");
 }
 
@@ -99,7 +99,7 @@ fn python_to_ours_several_recipients_each_decrypts() {
     let refs: Vec<&std::path::Path> = certs.iter().map(|c| c.as_path()).collect();
     let enc = python::encrypt(&entity, &refs, "aes-256-cbc");
     for who in everyone {
-        let dec = cli::decrypt(p, &enc, who, Key::P12);
+        let dec = cli::decrypt(p, &enc, who, KeyFrom::P12);
         assert_bytes_eq(&dec, &entity, who);
     }
 }

@@ -111,7 +111,7 @@ pub fn encrypt(pki: &Pki, message: &[u8], to: &[&str], extra: &[&str]) -> Vec<u8
 
 /// How the CLI is given the decryption identity.
 #[derive(Clone, Copy, Debug)]
-pub enum Key {
+pub enum KeyFrom {
     /// `--p12 NAME.p12 --password-env` (OpenSSL 3 default PKCS#12).
     P12,
     /// `--p12 NAME.legacy.p12 --password-env`.
@@ -123,16 +123,16 @@ pub enum Key {
 }
 
 /// The identity flags for `who`.
-pub fn key_args(pki: &Pki, who: &str, key: Key) -> Vec<String> {
+pub fn key_args(pki: &Pki, who: &str, key: KeyFrom) -> Vec<String> {
     let s = |p: PathBuf| p.to_str().unwrap().to_string();
     match key {
-        Key::P12 => vec![
+        KeyFrom::P12 => vec![
             "--p12".into(),
             s(pki.p12(who)),
             "--password-env".into(),
             PASSWORD_ENV.into(),
         ],
-        Key::P12Legacy => {
+        KeyFrom::P12Legacy => {
             vec![
                 "--p12".into(),
                 s(pki.p12_legacy(who)),
@@ -140,13 +140,13 @@ pub fn key_args(pki: &Pki, who: &str, key: Key) -> Vec<String> {
                 PASSWORD_ENV.into(),
             ]
         }
-        Key::CertKey => vec![
+        KeyFrom::CertKey => vec![
             "--cert".into(),
             s(pki.cert(who)),
             "--key".into(),
             s(pki.key(who)),
         ],
-        Key::CertEncryptedKey => vec![
+        KeyFrom::CertEncryptedKey => vec![
             "--cert".into(),
             s(pki.cert(who)),
             "--key".into(),
@@ -158,7 +158,7 @@ pub fn key_args(pki: &Pki, who: &str, key: Key) -> Vec<String> {
 }
 
 /// `smime decrypt` of `input` (stdin to stdout) as `who`: the whole output.
-pub fn decrypt_output(pki: &Pki, input: &[u8], who: &str, key: Key) -> (Vec<String>, Output) {
+pub fn decrypt_output(pki: &Pki, input: &[u8], who: &str, key: KeyFrom) -> (Vec<String>, Output) {
     let mut args = vec!["decrypt".to_string()];
     args.extend(key_args(pki, who, key));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -168,7 +168,7 @@ pub fn decrypt_output(pki: &Pki, input: &[u8], who: &str, key: Key) -> (Vec<Stri
 
 /// `smime decrypt` as `who`; panics unless it exits 0. Returns the decrypted entity.
 #[track_caller]
-pub fn decrypt(pki: &Pki, input: &[u8], who: &str, key: Key) -> Vec<u8> {
+pub fn decrypt(pki: &Pki, input: &[u8], who: &str, key: KeyFrom) -> Vec<u8> {
     let (args, out) = decrypt_output(pki, input, who, key);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&refs, &out));

@@ -205,10 +205,19 @@ pub fn smime_type(cipher: &str) -> &'static str {
 /// decodes. Returns the CMS DER.
 #[track_caller]
 pub fn check_encrypted_shape(encrypted: &[u8], original: &[u8], smime_type: &str) -> Vec<u8> {
+    // Kept means the same value; a re-rendering may quote a display name or re-space it.
+    let norm = |v: Option<String>| {
+        v.map(|v| {
+            v.replace('"', "")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    };
     for f in KEPT_FIELDS {
         assert_eq!(
-            header(encrypted, f),
-            header(original, f),
+            norm(header(encrypted, f)),
+            norm(header(original, f)),
             "outer {f} field not kept; encrypted message:\n{}",
             super::show(&encrypted[..encrypted.len().min(1500)])
         );
@@ -224,6 +233,16 @@ pub fn check_encrypted_shape(encrypted: &[u8], original: &[u8], smime_type: &str
         norm.split(';').any(|p| p == want),
         "Content-Type {ct:?} lacks {want}"
     );
+    let (_, body) = split(original);
+    let first_line = body.split(|&b| b == b'\n').find(|l| l.len() > 12);
+    if let Some(line) = first_line {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        assert!(
+            !encrypted.windows(line.len()).any(|w| w == line),
+            "the encrypted message shows the body in clear: {}",
+            super::show(line)
+        );
+    }
     let cte = header(encrypted, "Content-Transfer-Encoding").unwrap_or_default();
     assert!(
         cte.eq_ignore_ascii_case("base64"),
