@@ -143,7 +143,10 @@ fn tlv(b: &[u8], depth: usize) -> Option<(u8, &[u8], &[u8])> {
     Some((tag, &rest[..len], &rest[len..]))
 }
 
-fn children(content: &[u8]) -> Option<Vec<(u8, &[u8], &[u8])>> {
+/// (identifier, content, the whole element).
+type Element<'a> = (u8, &'a [u8], &'a [u8]);
+
+fn children(content: &[u8]) -> Option<Vec<Element<'_>>> {
     let mut out = Vec::new();
     let mut cur = content;
     while !cur.is_empty() {
