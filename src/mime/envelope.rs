@@ -130,7 +130,20 @@ pub fn decrypt_message<R: BufRead, W: Write>(
     mut out: W,
 ) -> Result<(W, DecryptInfo), Error> {
     let info = match open_root_stream(input)? {
-        RootStream::Smime(part) => cms::decrypt_stream(part, identity, &mut out)?,
+        RootStream::Smime(part) => {
+            let mut tap = ErrorTap::new(part);
+            match cms::decrypt_stream(&mut tap, identity, &mut out) {
+                Ok(info) => info,
+                // The CMS parser reports any read failure as malformed CMS; when the
+                // body decoder failed (bad base64, I/O), that is the error to show, as
+                // find_enveloped shows it for a part it decodes in memory.
+                Err(e) => {
+                    return Err(tap
+                        .take_error()
+                        .map_or(e, |io| MimeError::from_io(io).into()));
+                }
+            }
+        }
         RootStream::NotRootSmime(other) => {
             let mut raw = Vec::new();
             other
@@ -156,6 +169,40 @@ pub fn decrypt_message<R: BufRead, W: Write>(
 pub fn decrypt_message_bytes(message: &[u8], identity: &Identity) -> Result<Decrypted, Error> {
     let (content, info) = decrypt_message(message, identity, Vec::new())?;
     Ok(Decrypted::new(content, info))
+}
+
+/// Passes reads through and keeps the first read error, so that a failure of the
+/// transfer decoder below the CMS parser can be reported as itself.
+struct ErrorTap<R> {
+    inner: R,
+    error: Option<io::Error>,
+}
+
+impl<R: Read> ErrorTap<R> {
+    fn new(inner: R) -> Self {
+        ErrorTap { inner, error: None }
+    }
+
+    fn take_error(&mut self) -> Option<io::Error> {
+        self.error.take()
+    }
+}
+
+impl<R: Read> Read for ErrorTap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Err(e) if e.kind() != io::ErrorKind::Interrupted => {
+                // io::Error is not Clone: the parser gets a copy with the same kind
+                // and message, the original (with its MimeError inside) stays here.
+                let copy = io::Error::new(e.kind(), e.to_string());
+                if self.error.is_none() {
+                    self.error = Some(e);
+                }
+                Err(copy)
+            }
+            other => other,
+        }
+    }
 }
 
 /// Converts bare LF and lone CR to CRLF while reading (RFC 8551 §3.1.1 canonical
@@ -231,6 +278,33 @@ mod tests {
         let mut out = Vec::new();
         CrlfReader::new(reader).read_to_end(&mut out).unwrap();
         out
+    }
+
+    #[test]
+    fn broken_base64_is_a_mime_error_whether_streamed_or_not() {
+        let bob = crate::sample::bob().unwrap();
+        let sealed = encrypt_message_bytes(
+            b"Subject: x\r\n\r\nHello\r\n",
+            &[bob.certificate().clone()],
+            &EnvelopeOptions::default(),
+        )
+        .unwrap();
+        let body = sealed.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let mut bad = sealed.clone();
+        bad[body + 100] = b'*';
+        // Root entity: streamed through Base64Reader into the CMS parser.
+        let err = decrypt_message_bytes(&bad, &bob).unwrap_err();
+        assert!(matches!(err, Error::Mime(MimeError::Base64)), "{err:?}");
+        // The same part inside a multipart: decoded in memory by find_enveloped.
+        let mut multi = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n".to_vec();
+        multi.extend_from_slice(
+            &bad[bad.windows(13).position(|w| w == b"Content-Type:").unwrap()..],
+        );
+        multi.extend_from_slice(b"\r\n--b--\r\n");
+        let err = decrypt_message_bytes(&multi, &bob).unwrap_err();
+        assert!(matches!(err, Error::Mime(MimeError::Base64)), "{err:?}");
+        // A good message is unaffected.
+        assert!(decrypt_message_bytes(&sealed, &bob).is_ok());
     }
 
     #[test]
