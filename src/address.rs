@@ -124,7 +124,9 @@ fn valid_local_part(local: &str) -> bool {
         && !local.ends_with('.')
         && !local.contains("..")
         && local.chars().all(|c| {
-            !c.is_ascii() || c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+            !c.is_ascii()
+                || c.is_ascii_alphanumeric()
+                || "!#$%&'*+-/=?^_`{|}~.".contains(c)
         })
 }
 
@@ -137,7 +139,8 @@ fn normalise_domain(domain: &str) -> Option<String> {
         return Some(domain.to_ascii_lowercase());
     }
     let ascii = idna::domain_to_ascii(domain).ok()?;
-    if ascii.is_empty() || ascii.starts_with('.') || ascii.ends_with('.') || ascii.contains("..") {
+    if ascii.is_empty() || ascii.starts_with('.') || ascii.ends_with('.') || ascii.contains("..")
+    {
         return None;
     }
     Some(ascii)
@@ -218,15 +221,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        for bad in [
-            "",
-            "no-at",
-            "@example.com",
-            "a@",
-            "a..b@example.com",
-            "a@exa mple.com",
-            ".a@b.c",
-        ] {
+        for bad in ["", "no-at", "@example.com", "a@", "a..b@example.com", "a@exa mple.com", ".a@b.c"] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

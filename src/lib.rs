@@ -13,6 +13,4 @@ pub mod sample;
 
 pub use address::EmailAddress;
 pub use cert::{Certificate, Identity, KeyAlgorithm, KeyUsage, PrivateKey};
-pub use error::{
-    AddressError, CertificateError, CmsError, Error, KeyError, MimeError, Pkcs12Error, Result,
-};
+pub use error::{AddressError, CertificateError, CmsError, Error, KeyError, MimeError, Pkcs12Error, Result};

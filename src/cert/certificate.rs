@@ -9,7 +9,8 @@ use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints as X509BasicConstraints, ExtendedKeyUsage,
-    KeyUsage as X509KeyUsage, SubjectAltName, SubjectKeyIdentifier, name::GeneralName,
+    KeyUsage as X509KeyUsage, SubjectAltName, SubjectKeyIdentifier,
+    name::GeneralName,
 };
 
 use crate::address::EmailAddress;
@@ -201,8 +202,8 @@ impl Certificate {
         let mut out = Vec::new();
         for block in crate::cert::pem::blocks(pem) {
             if block.label == "CERTIFICATE" || block.label == "X509 CERTIFICATE" {
-                let parsed = x509_cert::Certificate::from_der(&block.der)
-                    .map_err(CertificateError::Malformed)?;
+                let parsed =
+                    x509_cert::Certificate::from_der(&block.der).map_err(CertificateError::Malformed)?;
                 out.push(Self::from_parsed(block.der, parsed)?);
             }
         }
@@ -224,8 +225,7 @@ impl Certificate {
 
     fn from_parsed(der: Vec<u8>, parsed: x509_cert::Certificate) -> Result<Self, CertificateError> {
         let tbs = parsed.tbs_certificate();
-        let ext =
-            |oid: ObjectIdentifier, e: der::Error| CertificateError::BadExtension { oid, error: e };
+        let ext = |oid: ObjectIdentifier, e: der::Error| CertificateError::BadExtension { oid, error: e };
 
         let san = tbs
             .get_extension::<SubjectAltName>()
@@ -310,11 +310,7 @@ impl Certificate {
 
     /// The serial number's content octets (big-endian, two's complement).
     pub fn serial_number(&self) -> &[u8] {
-        self.inner
-            .parsed
-            .tbs_certificate()
-            .serial_number()
-            .as_bytes()
+        self.inner.parsed.tbs_certificate().serial_number().as_bytes()
     }
 
     /// The serial number as upper-case hex, as `openssl x509 -serial` prints it.
@@ -324,22 +320,12 @@ impl Certificate {
 
     /// Start of the validity period.
     pub fn not_before(&self) -> SystemTime {
-        self.inner
-            .parsed
-            .tbs_certificate()
-            .validity()
-            .not_before
-            .to_system_time()
+        self.inner.parsed.tbs_certificate().validity().not_before.to_system_time()
     }
 
     /// End of the validity period.
     pub fn not_after(&self) -> SystemTime {
-        self.inner
-            .parsed
-            .tbs_certificate()
-            .validity()
-            .not_after
-            .to_system_time()
+        self.inner.parsed.tbs_certificate().validity().not_after.to_system_time()
     }
 
     /// Whether `time` lies within the validity period (both ends inclusive,
@@ -425,9 +411,7 @@ impl Certificate {
 
     /// The issuer name's DER encoding, as it appears in the certificate.
     pub(crate) fn issuer_der(&self) -> Result<Vec<u8>, CertificateError> {
-        self.issuer_name()
-            .to_der()
-            .map_err(CertificateError::Malformed)
+        self.issuer_name().to_der().map_err(CertificateError::Malformed)
     }
 
     /// Whether subject and issuer names are identical (a self-issued certificate).
@@ -467,18 +451,13 @@ fn oid_of<T: der::oid::AssociatedOid>() -> ObjectIdentifier {
 
 pub(crate) fn hex_upper(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02X}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02X}");
+        s
+    })
 }
 
-fn collect_emails(
-    subject: &x509_cert::name::Name,
-    san: Option<&SubjectAltName>,
-) -> Vec<EmailAddress> {
+fn collect_emails(subject: &x509_cert::name::Name, san: Option<&SubjectAltName>) -> Vec<EmailAddress> {
     let mut out: Vec<EmailAddress> = Vec::new();
     let mut push = |s: &str| {
         if let Ok(a) = EmailAddress::parse(s)

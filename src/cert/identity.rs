@@ -49,7 +49,7 @@ impl Identity {
     ///
     /// let chain = format!("{}{}", sample::ALICE_CERT_PEM, sample::CA_CERT_PEM);
     /// let alice = Identity::from_pem(chain.as_bytes(), sample::ALICE_KEY_PEM.as_bytes(), None)?;
-    /// assert!(alice.certificate().subject().contains("alice"));
+    /// assert!(alice.certificate().subject().contains("CN=Alice"));
     /// assert_eq!(alice.chain().len(), 1);
     /// # Ok::<(), smime::Error>(())
     /// ```
@@ -92,7 +92,7 @@ impl Identity {
     /// use smime::{sample, Identity};
     ///
     /// let alice = Identity::from_pkcs12(sample::ALICE_P12, sample::ALICE_P12_PASSWORD)?;
-    /// assert!(alice.certificate().subject().contains("alice"));
+    /// assert!(alice.certificate().subject().contains("CN=Alice"));
     ///
     /// let wrong = Identity::from_pkcs12(sample::ALICE_P12, "guess");
     /// assert!(matches!(wrong, Err(smime::Error::Pkcs12(smime::Pkcs12Error::WrongPassword))));

@@ -102,7 +102,7 @@ pub(crate) fn decrypt(
         .decode_as()
         .map_err(|e| DecryptError::Malformed(format!("PBE parameters: {e}")))?;
     check_iterations(params.iterations)?;
-    if ciphertext.is_empty() || ciphertext.len() % 8 != 0 {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(8) {
         return Err(DecryptError::Malformed(
             "ciphertext is not a whole number of 8-byte blocks".into(),
         ));
@@ -217,7 +217,7 @@ fn pbes2(
         | pkcs5::pbes2::EncryptionScheme::DesCbc { .. } => 8,
         _ => 16,
     };
-    if ciphertext.is_empty() || ciphertext.len() % block != 0 {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(block) {
         return Err(DecryptError::Malformed(
             "ciphertext is not a whole number of cipher blocks".into(),
         ));
