@@ -549,6 +549,32 @@ fn damaged_files_give_typed_errors() {
     }
 }
 
+/// The same for a BER file (indefinite lengths, chunked OCTET STRINGs, legacy
+/// RC2/3DES): truncations are structural, bit flips never panic.
+#[test]
+fn damaged_ber_file_never_panics() {
+    let good = std::fs::read(testdata("mimekit/rsa/smime.pfx")).unwrap();
+    for len in (0..good.len()).step_by(13) {
+        match Identity::from_pkcs12(&good[..len], "no.secret") {
+            Err(Error::Pkcs12(Pkcs12Error::Malformed { .. })) => {}
+            other => panic!("truncated to {len}: expected Malformed, got {other:?}"),
+        }
+    }
+    for index in (0..good.len()).step_by(11) {
+        let mut bad = good.clone();
+        bad[index] ^= 0x04;
+        // Any outcome but a panic; success only with the right certificate.
+        if let Ok(identity) = Identity::from_pkcs12(&bad, "no.secret") {
+            let original = Identity::from_pkcs12(&good, "no.secret").unwrap();
+            assert_eq!(
+                identity.certificate().der(),
+                original.certificate().der(),
+                "flip at {index}"
+            );
+        }
+    }
+}
+
 #[test]
 fn altered_contents_with_right_password_is_not_a_wrong_password() {
     let dir = tempfile::tempdir().unwrap();

@@ -171,6 +171,8 @@ impl Identity {
 /// Takes `certs[index]` out as the leaf and orders the rest as a chain: the
 /// leaf's issuer first, then its issuer and so on; certificates that are not on
 /// that path follow in their original order.
+///
+/// `index` must be in range: both callers take it from a search over `certs`.
 fn split_leaf(mut certs: Vec<Certificate>, index: usize) -> (Certificate, Vec<Certificate>) {
     let leaf = certs.remove(index);
     let mut chain = Vec::with_capacity(certs.len());
@@ -183,6 +185,7 @@ fn split_leaf(mut certs: Vec<Certificate>, index: usize) -> (Certificate, Vec<Ce
         else {
             break;
         };
+        // `pos` comes from `position` on the same vector, so it is in range.
         let next = certs.remove(pos);
         current_issuer = next.issuer_name().clone();
         self_issued = next.is_self_issued();

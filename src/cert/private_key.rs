@@ -183,6 +183,7 @@ impl PrivateKey {
         let Ok(plain) = super::pkcs12::ber::to_der(&plain) else {
             return Err(KeyError::WrongPassword);
         };
+        let plain = zeroize::Zeroizing::new(plain.into_owned());
         match Self::from_pkcs8_der(&plain) {
             // A wrong password passes the padding check about once in 256 tries
             // and then yields garbage: that is still a wrong password.

@@ -147,11 +147,10 @@ fn pbmac1(mac_data: &MacData<'_>, data: &[u8], password: &Password) -> Result<()
     let prf = hash_for_hmac(pbkdf2.prf.oid()).ok_or(MacError::Unsupported(pbkdf2.prf.oid()))?;
     // RFC 9579 §5: keyLength MUST be present (its Appendix A.6 is a file that
     // omits it and must be rejected); OpenSSL and NSS write the HMAC output size.
-    let key_len = usize::from(
-        pbkdf2
-            .key_length
-            .ok_or_else(|| MacError::Malformed("PBMAC1 PBKDF2 parameters lack keyLength".into()))?,
-    );
+    let key_len =
+        usize::from(pbkdf2.key_length.ok_or_else(|| {
+            MacError::Malformed("PBMAC1 PBKDF2 parameters lack keyLength".into())
+        })?);
     if key_len == 0 || key_len > 1024 {
         return Err(MacError::Malformed(format!(
             "PBKDF2 key length {key_len} is unreasonable"

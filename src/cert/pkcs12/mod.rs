@@ -257,6 +257,8 @@ impl Reader<'_> {
             return Err(malformed("safeContentsBag nesting too deep"));
         }
         let der = ber::to_der(der).map_err(|e| self.parse_error(decrypted, "SafeContents", e))?;
+        // SafeContents may hold a plain keyBag: keep the normalised copy zeroised.
+        let der = Zeroizing::new(der.into_owned());
         let bags =
             asn1::sequence_of(&der).map_err(|e| self.parse_error(decrypted, "SafeContents", e))?;
         for bag in bags {
