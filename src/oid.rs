@@ -58,6 +58,8 @@ pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
 // --- Public key algorithms and curves ---
 /// id-ecPublicKey (RFC 5480)
 pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+/// id-prime-field (RFC 3279 §2.3.5), in explicit EC parameters
+pub const PRIME_FIELD: Oid = Oid::new_unwrap("1.2.840.10045.1.1");
 /// secp256r1
 pub const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
 /// secp384r1
@@ -86,3 +88,49 @@ pub const SMTP_UTF8_MAILBOX: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.8.9");
 pub const KP_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
 /// anyExtendedKeyUsage (RFC 5280 §4.2.1.12)
 pub const ANY_EXTENDED_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37.0");
+
+// --- PKCS#12 (RFC 7292) ---
+/// id-encryptedData (RFC 5652 §8, used by RFC 7292 §4.1 for password privacy)
+pub const ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.6");
+/// keyBag (RFC 7292 §4.2.1)
+pub const KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.1");
+/// pkcs8ShroudedKeyBag (RFC 7292 §4.2.2)
+pub const PKCS8_SHROUDED_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.2");
+/// certBag (RFC 7292 §4.2.3)
+pub const CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
+/// safeContentsBag (RFC 7292 §4.2.6): a nested SafeContents
+pub const SAFE_CONTENTS_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.6");
+/// x509Certificate cert type (RFC 7292 §4.2.3, PKCS #9 certTypes)
+pub const X509_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.22.1");
+/// localKeyId attribute (RFC 2985 §5.5.2, used by RFC 7292 §4.2)
+pub const LOCAL_KEY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.21");
+/// pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292 Appendix C)
+pub const PBE_SHA_3DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.3");
+/// pbeWithSHAAnd2-KeyTripleDES-CBC (RFC 7292 Appendix C)
+pub const PBE_SHA_2DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.4");
+/// pbeWithSHAAnd128BitRC2-CBC (RFC 7292 Appendix C)
+pub const PBE_SHA_RC2_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.5");
+/// pbeWithSHAAnd40BitRC2-CBC (RFC 7292 Appendix C)
+pub const PBE_SHA_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
+
+// --- Password-based cryptography (RFC 8018, RFC 9579) ---
+/// id-PBKDF2 (RFC 8018 Appendix A.2)
+pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
+/// id-PBES2 (RFC 8018 Appendix A.4)
+pub const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
+/// id-PBMAC1 (RFC 8018 Appendix A.5, for PKCS#12 MACs RFC 9579)
+pub const PBMAC1: Oid = Oid::new_unwrap("1.2.840.113549.1.5.14");
+/// id-scrypt (RFC 7914 §7), a PBES2 KDF
+pub const SCRYPT: Oid = Oid::new_unwrap("1.3.6.1.4.1.11591.4.11");
+/// desCBC (RFC 8018 Appendix B.2.1), a PBES2 cipher (decrypt only)
+pub const DES_CBC: Oid = Oid::new_unwrap("1.3.14.3.2.7");
+/// id-hmacWithSHA1 (RFC 8018 Appendix B.1.1)
+pub const HMAC_WITH_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
+/// id-hmacWithSHA224 (RFC 8018 Appendix B.1.2)
+pub const HMAC_WITH_SHA224: Oid = Oid::new_unwrap("1.2.840.113549.2.8");
+/// id-hmacWithSHA256 (RFC 8018 Appendix B.1.2)
+pub const HMAC_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.2.9");
+/// id-hmacWithSHA384 (RFC 8018 Appendix B.1.2)
+pub const HMAC_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.2.10");
+/// id-hmacWithSHA512 (RFC 8018 Appendix B.1.2)
+pub const HMAC_WITH_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.2.11");

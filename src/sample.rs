@@ -11,6 +11,12 @@ pub const CA_CERT_PEM: &str = include_str!("sample/ca.pem");
 pub const ALICE_CERT_PEM: &str = include_str!("sample/alice.pem");
 /// Alice's private key (PKCS#8 PEM, unencrypted).
 pub const ALICE_KEY_PEM: &str = include_str!("sample/alice.key");
+/// Alice's certificate, private key and the sample CA as a PKCS#12 file
+/// (OpenSSL 3 defaults: PBES2/AES-256-CBC, HMAC-SHA-256), password
+/// [`ALICE_P12_PASSWORD`]. Open it with [`Identity::from_pkcs12`].
+pub const ALICE_P12: &[u8] = include_bytes!("sample/alice.p12");
+/// The password of [`ALICE_P12`].
+pub const ALICE_P12_PASSWORD: &str = "sample";
 /// Bob's certificate (PEM), `bob@example.org`.
 pub const BOB_CERT_PEM: &str = include_str!("sample/bob.pem");
 /// Bob's private key (PKCS#8 PEM, unencrypted).
