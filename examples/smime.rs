@@ -154,10 +154,19 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // --help and --version are not errors.
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            // --help and --version are not errors and print in full.
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // Usage errors: one line a person (and a calling tool) can read.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid usage");
+            eprintln!(
+                "smime: {} (try --help)",
+                first.trim_start_matches("error: ")
+            );
+            return ExitCode::from(2);
         }
     };
     let result = match cli.command {

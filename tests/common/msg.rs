@@ -39,7 +39,7 @@ Date: Mon, 23 Nov 2026 10:05:00 +0000\n\
 Message-ID: <interop-2@example.com>\n\
 MIME-Version: 1.0\n\
 Content-Type: multipart/mixed;\n\
- boundary=\"=_boundary_42\"\n\
+\x20boundary=\"=_boundary_42\"\n\
 \n\
 This is a multi-part message in MIME format.\n\
 --=_boundary_42\n\
