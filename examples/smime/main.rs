@@ -1,0 +1,80 @@
+//! `smime`: the command-line face of the library, and the surface other tools drive
+//! (like `openssl cms`). The interface is fixed in DESIGN.md.
+//!
+//! ```text
+//! smime encrypt --recipient CERT.pem... [--cipher aes-128-cbc|aes-192-cbc|aes-256-cbc|aes-128-gcm|aes-256-gcm]
+//!               [--key-transport rsa-pkcs1|rsa-oaep] [--oaep-hash sha256|sha1] [--rid issuer-serial|ski]
+//!               [--in FILE] [--out FILE]
+//! smime decrypt (--p12 FILE [--password-env VAR] | --cert CERT.pem --key KEY.pem [--password-env VAR])
+//!               [--in FILE] [--out FILE]
+//! ```
+//!
+//! Exit status: 0 success, 1 the operation ran but failed (not a recipient,
+//! decryption failed), 2 bad usage or unreadable input. Errors are one line on stderr.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "smime", version, about = "S/MIME encryption and decryption")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Encrypt an RFC 5322 message to one or more recipients.
+    Encrypt(encrypt::EncryptArgs),
+    /// Decrypt an S/MIME message with your identity.
+    Decrypt(decrypt::DecryptArgs),
+}
+
+mod decrypt;
+mod encrypt;
+mod failure;
+mod output;
+
+#[derive(Args)]
+pub struct Io {
+    /// Input file (default: standard input).
+    #[arg(long = "in", value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Output file (default: standard output).
+    #[arg(long = "out", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors and print in full.
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // Usage errors: one line a person (and a calling tool) can read.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid usage");
+            eprintln!(
+                "smime: {} (try --help)",
+                first.trim_start_matches("error: ")
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Encrypt(args) => encrypt::run(args),
+        Command::Decrypt(args) => decrypt::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("smime: {}", f.message.lines().next().unwrap_or("error"));
+            ExitCode::from(f.code)
+        }
+    }
+}
