@@ -285,3 +285,146 @@ impl CmsError {
 
 /// Shorthand used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant reads as a sentence a person understands: no empty text, no
+    /// Debug braces, and the context it carries appears in it.
+    #[test]
+    fn every_variant_formats_with_its_context() {
+        let oid = crate::oid::AES256_GCM;
+        let der_err = der::Error::from(der::ErrorKind::Failed);
+        let cases: Vec<(Error, &str)> = vec![
+            (std::io::Error::other("disk full").into(), "disk full"),
+            (
+                AddressError::MissingAt { input: "x".into() }.into(),
+                "no '@'",
+            ),
+            (
+                AddressError::InvalidLocalPart {
+                    input: "a..b@c".into(),
+                }
+                .into(),
+                "a..b@c",
+            ),
+            (
+                AddressError::InvalidDomain {
+                    input: "a@-".into(),
+                }
+                .into(),
+                "invalid domain",
+            ),
+            (
+                CertificateError::Malformed(der_err.clone()).into(),
+                "not a valid X.509",
+            ),
+            (CertificateError::Pem(der_err.clone()).into(), "PEM"),
+            (CertificateError::NoCertificate.into(), "no certificate"),
+            (
+                CertificateError::BadExtension {
+                    oid,
+                    error: der_err.clone(),
+                }
+                .into(),
+                "2.16.840.1.101.3.4.1.46",
+            ),
+            (
+                CertificateError::UnsupportedKey {
+                    oid,
+                    operation: "key transport",
+                }
+                .into(),
+                "key transport",
+            ),
+            (
+                CertificateError::NoSubjectKeyIdentifier.into(),
+                "subjectKeyIdentifier",
+            ),
+            (KeyError::WrongPassword.into(), "wrong password"),
+            (KeyError::PasswordRequired.into(), "needs a password"),
+            (
+                KeyError::Malformed {
+                    reason: "bad tag".into(),
+                }
+                .into(),
+                "bad tag",
+            ),
+            (KeyError::Unsupported { oid }.into(), "unsupported"),
+            (KeyError::Mismatch.into(), "does not match"),
+            (Pkcs12Error::WrongPassword.into(), "wrong password"),
+            (
+                Pkcs12Error::Malformed {
+                    reason: "cut".into(),
+                }
+                .into(),
+                "cut",
+            ),
+            (
+                Pkcs12Error::UnsupportedAlgorithm { oid }.into(),
+                "unsupported",
+            ),
+            (Pkcs12Error::NoPrivateKey.into(), "no private key"),
+            (Pkcs12Error::NoCertificate.into(), "no certificate"),
+            (
+                CmsError::Malformed {
+                    context: "RecipientInfo",
+                    reason: "short".into(),
+                }
+                .into(),
+                "RecipientInfo",
+            ),
+            (CmsError::Truncated { context: "mac" }.into(), "truncated"),
+            (
+                CmsError::UnexpectedContentType {
+                    oid,
+                    expected: "enveloped-data",
+                }
+                .into(),
+                "enveloped-data",
+            ),
+            (
+                CmsError::UnsupportedAlgorithm {
+                    kind: "content encryption",
+                    oid,
+                }
+                .into(),
+                "content encryption",
+            ),
+            (
+                CmsError::InvalidParameters {
+                    algorithm: "AES-GCM",
+                    reason: "ICV 4".into(),
+                }
+                .into(),
+                "ICV 4",
+            ),
+            (CmsError::NotARecipient.into(), "not encrypted to"),
+            (CmsError::DecryptionFailed.into(), "decryption failed"),
+            (
+                CmsError::UnusableRecipient {
+                    subject: "CN=Bob".into(),
+                    reason: "EC key".into(),
+                }
+                .into(),
+                "CN=Bob",
+            ),
+            (CmsError::NoRecipients.into(), "no recipients"),
+            (
+                CmsError::LimitExceeded {
+                    what: "nesting depth",
+                    limit: 64,
+                }
+                .into(),
+                "64",
+            ),
+            (CmsError::Random.into(), "random"),
+        ];
+        for (err, needle) in cases {
+            let text = err.to_string();
+            assert!(text.contains(needle), "{text:?} lacks {needle:?}");
+            assert!(!text.contains('{') && !text.trim().is_empty(), "{text:?}");
+        }
+    }
+}

@@ -72,30 +72,9 @@ pub fn p12_der(bytes: &[u8]) -> Vec<u8> {
     STANDARD.decode(b64).expect("PEM-armoured PKCS#12")
 }
 
-/// An identity from a PKCS#12 file.
-///
-/// STOPGAP until `Identity::from_pkcs12` lands from the `pkcs12` branch: the file is
-/// unpacked with the `openssl` CLI (`pkcs12 -legacy -nodes -clcerts`, since these
-/// files use RC2/3DES PBE) into PEM that `Identity::from_pem` reads. Replace the body
-/// with `Identity::from_pkcs12(&p12_der(bytes), password).unwrap()` after the merge.
+/// An identity from a PKCS#12 file (DER or PEM-armoured), opened by our own reader.
 pub fn identity_from_p12(bytes: &[u8], password: &str) -> Identity {
-    let der = p12_der(bytes);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p12 = dir.path().join("id.p12");
-    std::fs::write(&p12, der).expect("write p12");
-    let out = std::process::Command::new("openssl")
-        .args(["pkcs12", "-legacy", "-nodes", "-clcerts", "-in"])
-        .arg(&p12)
-        .arg("-passin")
-        .arg(format!("pass:{password}"))
-        .output()
-        .expect("the openssl CLI is needed until Identity::from_pkcs12 is merged");
-    assert!(
-        out.status.success(),
-        "openssl pkcs12: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Identity::from_pem(&out.stdout, &out.stdout, None).expect("identity from unpacked PKCS#12")
+    Identity::from_pkcs12(&p12_der(bytes), password).expect("identity from PKCS#12")
 }
 
 // ---------------------------------------------------------------------------------
