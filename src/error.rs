@@ -317,15 +317,15 @@ mod tests {
                 "invalid domain",
             ),
             (
-                CertificateError::Malformed(der_err.clone()).into(),
+                CertificateError::Malformed(der_err).into(),
                 "not a valid X.509",
             ),
-            (CertificateError::Pem(der_err.clone()).into(), "PEM"),
+            (CertificateError::Pem(der_err).into(), "PEM"),
             (CertificateError::NoCertificate.into(), "no certificate"),
             (
                 CertificateError::BadExtension {
                     oid,
-                    error: der_err.clone(),
+                    error: der_err,
                 }
                 .into(),
                 "2.16.840.1.101.3.4.1.46",
