@@ -207,7 +207,7 @@ impl<R: Read> Read for ErrorTap<R> {
 
 /// Converts bare LF and lone CR to CRLF while reading (RFC 8551 §3.1.1 canonical
 /// form), so the body streams into the encryptor without a copy of the message.
-struct CrlfReader<R> {
+pub(crate) struct CrlfReader<R> {
     inner: R,
     /// The last byte handed out was a CR.
     after_cr: bool,
@@ -216,7 +216,7 @@ struct CrlfReader<R> {
 }
 
 impl<R: BufRead> CrlfReader<R> {
-    fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         CrlfReader {
             inner,
             after_cr: false,

@@ -21,6 +21,7 @@ mod content_type;
 mod decode;
 mod envelope;
 mod headers;
+mod signed;
 mod smime_type;
 mod unwrap;
 mod wrap;
@@ -35,6 +36,7 @@ pub use envelope::{
 pub use headers::{
     HeaderBlock, HeaderField, MAX_HEADER_BYTES, MAX_HEADER_FIELDS, read_header_block,
 };
+pub use signed::{SignFormat, sign_and_encrypt_message, sign_message, sign_message_bytes};
 pub use smime_type::SmimeType;
 pub use unwrap::{
     MAX_MIME_DEPTH, NotRootSmime, RootStream, SmimePart, StreamedPart, find_enveloped,

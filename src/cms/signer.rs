@@ -1,0 +1,177 @@
+//! Producing a SignerInfo's signature with the user's private key (RFC 5652 §5.5) and
+//! naming its algorithm: RSA PKCS#1 v1.5 (RFC 3370 §3.2), RSASSA-PSS (RFC 4056) and
+//! ECDSA on P-256/P-384 (RFC 5753 §2.1.1).
+
+use der::{Decode, Encode, Sequence};
+use rsa::signature::SignatureEncoding;
+use rsa::signature::hazmat::{PrehashSigner, RandomizedPrehashSigner};
+use sha2::{Sha256, Sha384, Sha512};
+use spki::AlgorithmIdentifierOwned;
+
+use crate::cert::PrivateKey;
+use crate::cms::digest::DigestAlgorithm;
+use crate::error::CmsError;
+use crate::oid;
+
+/// How an RSA key signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum RsaSignaturePadding {
+    /// RSASSA-PKCS1-v1_5: what every client verifies (gpgsm 2.2 aborts on PSS).
+    #[default]
+    Pkcs1v15,
+    /// RSASSA-PSS with MGF1 over the same digest and a salt as long as the digest.
+    Pss,
+}
+
+/// RFC 4055 §3.1:
+/// ```text
+/// RSASSA-PSS-params ::= SEQUENCE {
+///   hashAlgorithm      [0] HashAlgorithm DEFAULT sha1,
+///   maskGenAlgorithm   [1] MaskGenAlgorithm DEFAULT mgf1SHA1,
+///   saltLength         [2] INTEGER DEFAULT 20,
+///   trailerField       [3] TrailerField DEFAULT trailerFieldBC }
+/// ```
+#[derive(Sequence)]
+pub(crate) struct PssParams {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub hash: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    pub mgf: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    pub salt_len: Option<u32>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+    pub trailer: Option<u32>,
+}
+
+fn any(der: &[u8]) -> Result<der::Any, CmsError> {
+    der::Any::from_der(der).map_err(|e| CmsError::malformed("algorithm parameters", e))
+}
+
+/// The signatureAlgorithm for `key` signing a `digest`.
+pub(crate) fn signature_algorithm(
+    key: &PrivateKey,
+    digest: DigestAlgorithm,
+    padding: RsaSignaturePadding,
+) -> Result<AlgorithmIdentifierOwned, CmsError> {
+    match key {
+        // RFC 3370 §3.2: rsaEncryption in SignerInfo, as OpenSSL and Thunderbird send it.
+        PrivateKey::Rsa(_) if padding == RsaSignaturePadding::Pkcs1v15 => {
+            Ok(AlgorithmIdentifierOwned {
+                oid: oid::RSA_ENCRYPTION,
+                parameters: Some(der::asn1::Null.into()),
+            })
+        }
+        PrivateKey::Rsa(_) => {
+            let hash = AlgorithmIdentifierOwned {
+                oid: digest.oid(),
+                parameters: None,
+            };
+            let hash_der = hash
+                .to_der()
+                .map_err(|e| CmsError::malformed("PSS parameters", e))?;
+            let params = PssParams {
+                hash: Some(hash),
+                mgf: Some(AlgorithmIdentifierOwned {
+                    oid: oid::MGF1,
+                    parameters: Some(any(&hash_der)?),
+                }),
+                salt_len: Some(digest_len(digest) as u32),
+                trailer: None,
+            };
+            let der = params
+                .to_der()
+                .map_err(|e| CmsError::malformed("PSS parameters", e))?;
+            Ok(AlgorithmIdentifierOwned {
+                oid: oid::RSASSA_PSS,
+                parameters: Some(any(&der)?),
+            })
+        }
+        // RFC 5758 §3.2: ecdsa-with-SHA* with absent parameters.
+        PrivateKey::P256(_) | PrivateKey::P384(_) => Ok(AlgorithmIdentifierOwned {
+            oid: match digest {
+                DigestAlgorithm::Sha256 => oid::ECDSA_WITH_SHA256,
+                DigestAlgorithm::Sha384 => oid::ECDSA_WITH_SHA384,
+                DigestAlgorithm::Sha512 => oid::ECDSA_WITH_SHA512,
+            },
+            parameters: None,
+        }),
+        #[allow(unreachable_patterns)]
+        _ => Err(CmsError::UnsupportedAlgorithm {
+            kind: "signature",
+            oid: oid::RSA_ENCRYPTION,
+        }),
+    }
+}
+
+pub(crate) fn digest_len(d: DigestAlgorithm) -> usize {
+    match d {
+        DigestAlgorithm::Sha256 => 32,
+        DigestAlgorithm::Sha384 => 48,
+        DigestAlgorithm::Sha512 => 64,
+    }
+}
+
+/// Signs `prehash` (the digest of the DER signedAttrs) with `key`.
+pub(crate) fn sign_prehash(
+    key: &PrivateKey,
+    digest: DigestAlgorithm,
+    padding: RsaSignaturePadding,
+    prehash: &[u8],
+) -> Result<Vec<u8>, CmsError> {
+    let failed = |e: rsa::signature::Error| CmsError::malformed("signature", e);
+    let mut rng = rand::rng();
+    match key {
+        PrivateKey::Rsa(k) => {
+            let k = (**k).clone();
+            let sig = match (padding, digest) {
+                (RsaSignaturePadding::Pkcs1v15, DigestAlgorithm::Sha256) => {
+                    rsa::pkcs1v15::SigningKey::<Sha256>::new(k)
+                        .sign_prehash(prehash)
+                        .map(|s| s.to_vec())
+                }
+                (RsaSignaturePadding::Pkcs1v15, DigestAlgorithm::Sha384) => {
+                    rsa::pkcs1v15::SigningKey::<Sha384>::new(k)
+                        .sign_prehash(prehash)
+                        .map(|s| s.to_vec())
+                }
+                (RsaSignaturePadding::Pkcs1v15, DigestAlgorithm::Sha512) => {
+                    rsa::pkcs1v15::SigningKey::<Sha512>::new(k)
+                        .sign_prehash(prehash)
+                        .map(|s| s.to_vec())
+                }
+                (RsaSignaturePadding::Pss, DigestAlgorithm::Sha256) => {
+                    rsa::pss::SigningKey::<Sha256>::new(k)
+                        .sign_prehash_with_rng(&mut rng, prehash)
+                        .map(|s| s.to_vec())
+                }
+                (RsaSignaturePadding::Pss, DigestAlgorithm::Sha384) => {
+                    rsa::pss::SigningKey::<Sha384>::new(k)
+                        .sign_prehash_with_rng(&mut rng, prehash)
+                        .map(|s| s.to_vec())
+                }
+                (RsaSignaturePadding::Pss, DigestAlgorithm::Sha512) => {
+                    rsa::pss::SigningKey::<Sha512>::new(k)
+                        .sign_prehash_with_rng(&mut rng, prehash)
+                        .map(|s| s.to_vec())
+                }
+            };
+            sig.map_err(failed)
+        }
+        PrivateKey::P256(k) => {
+            let sk = p256::ecdsa::SigningKey::from(k);
+            let sig: p256::ecdsa::Signature = sk.sign_prehash(prehash).map_err(failed)?;
+            Ok(sig.to_der().as_bytes().to_vec())
+        }
+        PrivateKey::P384(k) => {
+            let sk = p384::ecdsa::SigningKey::from(k);
+            let sig: p384::ecdsa::Signature = sk.sign_prehash(prehash).map_err(failed)?;
+            Ok(sig.to_der().as_bytes().to_vec())
+        }
+        #[allow(unreachable_patterns)]
+        _ => Err(CmsError::UnsupportedAlgorithm {
+            kind: "signature",
+            oid: oid::RSA_ENCRYPTION,
+        }),
+    }
+}
