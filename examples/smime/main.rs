@@ -30,12 +30,16 @@ enum Command {
     Encrypt(encrypt::EncryptArgs),
     /// Decrypt an S/MIME message with your identity.
     Decrypt(decrypt::DecryptArgs),
+    /// Sign an RFC 5322 message (multipart/signed, or opaque with --opaque).
+    Sign(sign::SignArgs),
 }
 
 mod decrypt;
 mod encrypt;
 mod failure;
+mod identity_args;
 mod output;
+mod sign;
 
 #[derive(Args)]
 pub struct Io {
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Encrypt(args) => encrypt::run(args),
         Command::Decrypt(args) => decrypt::run(args),
+        Command::Sign(args) => sign::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

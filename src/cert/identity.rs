@@ -166,6 +166,17 @@ impl Identity {
     pub fn chain(&self) -> &[Certificate] {
         &self.chain
     }
+
+    /// The same identity with `certs` appended to its chain (duplicates dropped),
+    /// e.g. intermediates kept in a separate file.
+    pub fn with_extra_chain(mut self, certs: impl IntoIterator<Item = Certificate>) -> Self {
+        for c in certs {
+            if c != self.certificate && !self.chain.contains(&c) {
+                self.chain.push(c);
+            }
+        }
+        self
+    }
 }
 
 /// Takes `certs[index]` out as the leaf and orders the rest as a chain: the

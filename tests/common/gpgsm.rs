@@ -155,6 +155,39 @@ impl Gpgsm {
         }
     }
 
+    /// Verifies raw CMS SignedData (DER): detached over `data`, or opaque when `data`
+    /// is `None` (then the content is returned). Success needs exit 0 and a GOODSIG
+    /// status line (the signature and the chain to the trusted root).
+    pub fn verify(&self, cms: &[u8], data: Option<&[u8]>) -> Result<Vec<u8>, String> {
+        let dir = super::temp_dir();
+        let sig = write_file(dir.path(), "sig.p7s", cms);
+        let out = dir.path().join("content");
+        let mut cmd = self.cmd();
+        cmd.args(["--status-fd", "1"]);
+        match data {
+            Some(d) => {
+                let data_file = write_file(dir.path(), "data", d);
+                cmd.arg("--verify").arg(&sig).arg(&data_file);
+            }
+            None => {
+                cmd.arg("--output").arg(&out).arg("--verify").arg(&sig);
+            }
+        }
+        let line = super::command_line(&cmd);
+        let res = super::run(&mut cmd, b"");
+        let status = String::from_utf8_lossy(&res.stdout).into_owned();
+        if res.status.success() && status.contains("[GNUPG:] GOODSIG") {
+            Ok(std::fs::read(&out).unwrap_or_default())
+        } else {
+            Err(format!(
+                "`{line}` failed ({}):\n{}\n{}",
+                res.status,
+                status.trim_end(),
+                String::from_utf8_lossy(&res.stderr).trim_end()
+            ))
+        }
+    }
+
     fn cmd(&self) -> Command {
         let mut cmd = Command::new("gpgsm");
         cmd.arg("--batch")

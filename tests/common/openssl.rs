@@ -168,3 +168,22 @@ pub fn smime_to_der(smime: &[u8]) -> Vec<u8> {
     run_checked(&mut cmd, b"").unwrap_or_else(|e| panic!("openssl cms -cmsout: {e}"));
     read_file(&out)
 }
+
+/// `openssl cms -verify -CAfile ROOT -untrusted CHAIN` of an S/MIME message (detached or
+/// opaque), in its default text mode: `-binary` makes OpenSSL 3.0 drop the CR of the last
+/// line before a boundary and fail every correct multipart/signed (measured here), so
+/// the content is compared after its CRLF canonicalisation, which ours already has.
+/// Returns the verified content, or openssl's complaint.
+pub fn verify(smime: &[u8], root: &Path, untrusted: Option<&Path>) -> Result<Vec<u8>, String> {
+    let dir = temp_dir();
+    let inp = write_file(dir.path(), "in.eml", smime);
+    let out = dir.path().join("content");
+    let mut cmd = Command::new("openssl");
+    cmd.args(["cms", "-verify", "-CAfile"]).arg(root);
+    if let Some(u) = untrusted {
+        cmd.arg("-untrusted").arg(u);
+    }
+    cmd.arg("-in").arg(&inp).arg("-out").arg(&out);
+    run_checked(&mut cmd, b"")?;
+    Ok(read_file(&out))
+}
