@@ -65,6 +65,19 @@ impl<R: Read> BerReader<R> {
         self.pos
     }
 
+    /// Where a value whose header was just read ends (`None` when indefinite). A
+    /// length that would run past the end of any possible stream is malformed.
+    pub fn end_of(&self, header: Header, context: &'static str) -> Result<Option<u64>, CmsError> {
+        match header.length {
+            None => Ok(None),
+            Some(l) => self
+                .pos
+                .checked_add(l)
+                .map(Some)
+                .ok_or_else(|| CmsError::malformed(context, "length overflows")),
+        }
+    }
+
     fn byte(&mut self, context: &'static str) -> Result<u8, CmsError> {
         if let Some(b) = self.peeked.take() {
             self.pos += 1;
@@ -226,7 +239,7 @@ impl<R: Read> BerReader<R> {
         // that knows the type; here children are kept as children.
         let flatten_string = header.ident == 0x24;
         let mut out = Vec::new();
-        let end = header.length.map(|l| self.pos + l);
+        let end = self.end_of(header, context)?;
         loop {
             if let Some(end) = end {
                 if self.pos == end {
@@ -347,7 +360,7 @@ pub(crate) fn elements(mut content: &[u8]) -> Result<Vec<&[u8]>, CmsError> {
         let len = h
             .length
             .ok_or_else(|| CmsError::malformed("element", "indefinite length in DER"))?;
-        let total = usize::try_from(h.header_len + len)
+        let total = usize::try_from(h.header_len.saturating_add(len))
             .map_err(|_| CmsError::malformed("element", "length overflow"))?;
         let (el, rest) = content
             .split_at_checked(total)
@@ -367,7 +380,7 @@ pub(crate) fn content_of(tlv: &[u8]) -> Result<&[u8], CmsError> {
         .ok_or_else(|| CmsError::malformed("value", "indefinite length in DER"))?;
     let start =
         usize::try_from(h.header_len).map_err(|_| CmsError::malformed("value", "overflow"))?;
-    let end = usize::try_from(h.header_len + len)
+    let end = usize::try_from(h.header_len.saturating_add(len))
         .map_err(|_| CmsError::malformed("value", "overflow"))?;
     tlv.get(start..end)
         .ok_or(CmsError::Truncated { context: "value" })
@@ -411,6 +424,16 @@ mod tests {
             deep.extend_from_slice(&[0x30, 0x80]);
         }
         assert!(BerReader::new(&deep[..]).tlv_der(1 << 20, "t").is_err());
+    }
+
+    #[test]
+    fn huge_lengths_do_not_overflow() {
+        // A constructed value claiming 2^64-1 bytes after a consumed header.
+        let ber = [0x30, 0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        assert!(BerReader::new(&ber[..]).tlv_der(1024, "t").is_err());
+        let ber = [0x04, 0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        assert!(content_of(&ber).is_err());
+        assert!(elements(&ber).is_err());
     }
 
     #[test]

@@ -164,7 +164,7 @@ pub fn decrypt_stream<R: Read, W: Write>(
     // EncryptedContentInfo ::= SEQUENCE { contentType, contentEncryptionAlgorithm,
     //                                     encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL }
     let eci = r.expect(0x30, "EncryptedContentInfo")?;
-    let eci_end = eci.length.map(|l| r.position() + l);
+    let eci_end = r.end_of(eci, "EncryptedContentInfo")?;
     let inner_type_der = r.tlv_der(64, "EncryptedContentInfo contentType")?;
     let inner_type = ObjectIdentifier::from_der(&inner_type_der)
         .map_err(|e| CmsError::malformed("EncryptedContentInfo", e))?;
@@ -423,7 +423,7 @@ fn stream_inner<R: Read>(
         }
         return Ok(());
     }
-    let end = header.length.map(|l| r.position() + l);
+    let end = r.end_of(header, "encryptedContent")?;
     loop {
         if let Some(end) = end {
             if r.position() == end {
