@@ -130,7 +130,12 @@ fn rfc9216_x25519_and_chacha_objects() {
     // (object, who, content algorithm, authenticated)
     let cases: [(&str, &Identity, ObjectIdentifier, bool); 3] = [
         // RSA-OAEP KTRI for Bob, ChaCha20-Poly1305 content (RFC 8103).
-        ("authEnvelopedForBobChaCha20Poly1305", &bob, CHACHA20_POLY1305, true),
+        (
+            "authEnvelopedForBobChaCha20Poly1305",
+            &bob,
+            CHACHA20_POLY1305,
+            true,
+        ),
         // X25519 KARI with HKDF-SHA256 (RFC 8418) for Dana, AES-128-GCM content.
         ("authEnvelopedForDanaX25519HKDF", &dana, AES128_GCM, true),
         // OAEP KTRI for Bob next to an X25519 KARI for Dana: Dana's side.
@@ -145,7 +150,11 @@ fn rfc9216_x25519_and_chacha_objects() {
                 .unwrap_or_else(|e| panic!("{name}.{form}: {e:?}"));
             assert_eq!(opened.content(), sample, "{name}.{form}");
             assert_eq!(opened.info().algorithm(), alg, "{name}.{form}");
-            assert_eq!(opened.info().authenticated(), authenticated, "{name}.{form}");
+            assert_eq!(
+                opened.info().authenticated(),
+                authenticated,
+                "{name}.{form}"
+            );
         }
     }
     // The wrong X25519 key, or Bob's RSA key on Dana's object: nobody is named.
@@ -159,8 +168,11 @@ fn rfc9216_x25519_and_chacha_objects() {
         "rfc9216/certs-and-keys/lamps-alice.crt",
         "rfc9216/certs-and-keys/lamps-alice.p8.pem",
     );
-    let err = smime::cms::decrypt(&read("rfc9216/binary-files/encryptedForBobAndDana.p7m"), &alice)
-        .unwrap_err();
+    let err = smime::cms::decrypt(
+        &read("rfc9216/binary-files/encryptedForBobAndDana.p7m"),
+        &alice,
+    )
+    .unwrap_err();
     assert!(matches!(cms_error(err), CmsError::NotARecipient));
 }
 
@@ -363,15 +375,16 @@ fn openssl_80_test_cms_data_gives_typed_errors() {
     }
     // OpenSSL 1.1.1's ECDH envelope to smec3 wraps with the legacy CMS3DESwrap
     // (RFC 3217), which we do not implement: a typed error naming the algorithm.
-    let err = smime::decrypt_message_bytes(
-        &read(&format!("{dir}/ciphertext_from_1_1_1.cms")),
-        &smec3,
-    )
-    .unwrap_err();
+    let err =
+        smime::decrypt_message_bytes(&read(&format!("{dir}/ciphertext_from_1_1_1.cms")), &smec3)
+            .unwrap_err();
     assert!(
         matches!(
             err,
-            Error::Cms(CmsError::UnsupportedAlgorithm { kind: "key wrap", .. })
+            Error::Cms(CmsError::UnsupportedAlgorithm {
+                kind: "key wrap",
+                ..
+            })
         ),
         "{err:?}"
     );

@@ -263,7 +263,10 @@ impl PrivateKey {
             }
             PrivateKey::X25519(key) => {
                 alg == oid::X25519
-                    && x25519_dalek::PublicKey::from(key.as_ref()).as_bytes().as_slice() == bits
+                    && x25519_dalek::PublicKey::from(key.as_ref())
+                        .as_bytes()
+                        .as_slice()
+                        == bits
             }
         }
     }

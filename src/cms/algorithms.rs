@@ -319,10 +319,12 @@ impl ContentAlgorithm {
             let n = p
                 .decode_as::<OctetString>()
                 .map_err(|e| bad(e.to_string()))?;
-            let nonce = n
-                .as_bytes()
-                .try_into()
-                .map_err(|_| bad(format!("nonce of {} bytes, expected 12", n.as_bytes().len())))?;
+            let nonce = n.as_bytes().try_into().map_err(|_| {
+                bad(format!(
+                    "nonce of {} bytes, expected 12",
+                    n.as_bytes().len()
+                ))
+            })?;
             Ok(ContentAlgorithm::ChaCha { nonce })
         } else if o == oid::DES_EDE3_CBC {
             Ok(ContentAlgorithm::Cbc {
@@ -368,10 +370,7 @@ impl ContentAlgorithm {
     }
 
     /// The AEAD state for `key`, and the expected tag length; `None` for CBC.
-    pub fn aead(
-        &self,
-        key: &[u8],
-    ) -> Option<Result<(crate::cms::aead::Aead, usize), CmsError>> {
+    pub fn aead(&self, key: &[u8]) -> Option<Result<(crate::cms::aead::Aead, usize), CmsError>> {
         match self {
             ContentAlgorithm::Gcm { nonce, tag_len, .. } => {
                 Some(crate::cms::aead::Aead::gcm(key, nonce).map(|a| (a, *tag_len)))

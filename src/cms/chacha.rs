@@ -39,7 +39,8 @@ pub(crate) struct ChaChaPoly {
 impl ChaChaPoly {
     /// Starts with a 32-byte key and a 12-byte nonce.
     pub fn new(key: &[u8], nonce: &[u8; CHACHA_NONCE_LEN]) -> Result<Self, CmsError> {
-        let mut cipher = ChaCha20::new_from_slices(key, nonce).map_err(|_| CmsError::DecryptionFailed)?;
+        let mut cipher =
+            ChaCha20::new_from_slices(key, nonce).map_err(|_| CmsError::DecryptionFailed)?;
         // RFC 8439 §2.6: the Poly1305 key is the first 32 bytes of block 0.
         let mut mac_key = [0u8; 32];
         cipher.apply_keystream(&mut mac_key);
@@ -87,7 +88,10 @@ impl ChaChaPoly {
         if self.pending_len > 0 {
             let take = (16 - self.pending_len).min(ct.len());
             let (head, rest) = ct.split_at(take);
-            if let Some(dst) = self.pending.get_mut(self.pending_len..self.pending_len + take) {
+            if let Some(dst) = self
+                .pending
+                .get_mut(self.pending_len..self.pending_len + take)
+            {
                 dst.copy_from_slice(head);
             }
             self.pending_len += take;

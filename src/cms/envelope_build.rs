@@ -15,12 +15,12 @@ use rand::TryRng;
 use zeroize::Zeroizing;
 
 use crate::cert::{Certificate, KeyAlgorithm};
+use crate::cms::aead::Aead;
 use crate::cms::algorithms::{
     self, ContentCipher, GCM_NONCE_LEN, GCM_TAG_LEN, KeyTransport, RecipientIdKind,
 };
 use crate::cms::ber::{header_len, tlv, write_length};
 use crate::cms::cbc_stream::CbcEncryptor;
-use crate::cms::aead::Aead;
 use crate::error::{CmsError, Error};
 use crate::oid;
 
@@ -114,12 +114,7 @@ impl Envelope {
             // (RFC 5652 §6.2.1) or ECDH ES key agreement (§6.2.2, RFC 5753, RFC 8418).
             let ri = match cert.key_algorithm() {
                 KeyAlgorithm::EcP256 | KeyAlgorithm::EcP384 | KeyAlgorithm::X25519 => {
-                    crate::cms::kari::key_agree_recipient(
-                        cert,
-                        &cek,
-                        cipher,
-                        options.recipient_id,
-                    )?
+                    crate::cms::kari::key_agree_recipient(cert, &cek, cipher, options.recipient_id)?
                 }
                 _ => crate::cms::recipient::key_trans_recipient(
                     cert,

@@ -154,10 +154,7 @@ enum Choice {
 /// one scalar multiplication).
 const MAX_FALLBACK_KARI: usize = 64;
 
-fn matched(
-    cek: Option<Zeroizing<Vec<u8>>>,
-    alg: &ContentAlgorithm,
-) -> Result<Choice, CmsError> {
+fn matched(cek: Option<Zeroizing<Vec<u8>>>, alg: &ContentAlgorithm) -> Result<Choice, CmsError> {
     let doomed = cek
         .as_ref()
         .is_none_or(|k| !key_len_plausible(k.len(), alg));
@@ -178,9 +175,7 @@ fn choose_key(
             let kekri = infos
                 .iter()
                 .find_map(|ri| match ri {
-                    RecipientInfo::Kekri(k) if k.kek_id.kek_identifier.as_bytes() == *id => {
-                        Some(k)
-                    }
+                    RecipientInfo::Kekri(k) if k.kek_id.kek_identifier.as_bytes() == *id => Some(k),
                     _ => None,
                 })
                 .ok_or(CmsError::NotARecipient)?;

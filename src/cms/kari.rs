@@ -297,7 +297,10 @@ pub(crate) fn parse_algorithms(kari: &KeyAgreeRecipientInfo) -> Result<(Kdf, Key
 /// The shared secret Z between the KARI's ephemeral key and our `key`; `None`
 /// when the originator is not an ephemeral key of our curve or the point is
 /// invalid (off the curve, the identity, low order).
-fn agree_as_recipient(kari: &KeyAgreeRecipientInfo, key: &PrivateKey) -> Option<Zeroizing<Vec<u8>>> {
+fn agree_as_recipient(
+    kari: &KeyAgreeRecipientInfo,
+    key: &PrivateKey,
+) -> Option<Zeroizing<Vec<u8>>> {
     let OriginatorIdentifierOrKey::OriginatorKey(orig) = &kari.originator else {
         return None;
     };
@@ -369,7 +372,10 @@ pub(crate) fn unwrap_for(
 /// Every CEK our key unwraps from this KARI, whoever the identifiers name (the
 /// "try our key everywhere" fallback). AES key wrap's integrity check makes a
 /// wrong key fail except with probability 2^-64.
-pub(crate) fn unwrap_any(kari: &KeyAgreeRecipientInfo, key: &PrivateKey) -> Vec<Zeroizing<Vec<u8>>> {
+pub(crate) fn unwrap_any(
+    kari: &KeyAgreeRecipientInfo,
+    key: &PrivateKey,
+) -> Vec<Zeroizing<Vec<u8>>> {
     let Ok(Some((wrap, kek))) = derive_kek(kari, key) else {
         return Vec::new();
     };

@@ -73,9 +73,15 @@ impl Kdf {
             Kdf::Hkdf(h) => {
                 let mut out = Zeroizing::new(vec![0u8; len]);
                 let r = match h {
-                    KdfHash::Sha256 => hkdf::Hkdf::<Sha256>::new(None, z).expand(shared_info, &mut out),
-                    KdfHash::Sha384 => hkdf::Hkdf::<Sha384>::new(None, z).expand(shared_info, &mut out),
-                    KdfHash::Sha512 => hkdf::Hkdf::<Sha512>::new(None, z).expand(shared_info, &mut out),
+                    KdfHash::Sha256 => {
+                        hkdf::Hkdf::<Sha256>::new(None, z).expand(shared_info, &mut out)
+                    }
+                    KdfHash::Sha384 => {
+                        hkdf::Hkdf::<Sha384>::new(None, z).expand(shared_info, &mut out)
+                    }
+                    KdfHash::Sha512 => {
+                        hkdf::Hkdf::<Sha512>::new(None, z).expand(shared_info, &mut out)
+                    }
                     KdfHash::Sha1 | KdfHash::Sha224 => {
                         return Err(CmsError::InvalidParameters {
                             algorithm: "HKDF",
@@ -134,7 +140,9 @@ mod tests {
         let k = Kdf::Hkdf(KdfHash::Sha256).derive(&ikm, &[], 42).unwrap();
         assert_eq!(
             k.as_slice(),
-            hex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8")
+            hex(
+                "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"
+            )
         );
     }
 
@@ -142,12 +150,13 @@ mod tests {
     fn shared_info_encoding() {
         // RFC 5753 §7.2 with aes128-wrap, no ukm: SEQUENCE { SEQUENCE { OID }, [2] { OCTET STRING 00000080 } }
         let si = shared_info(KeyWrap::Aes128, None).unwrap();
-        assert_eq!(
-            si,
-            hex("3015300b0609608648016503040105a206040400000080")
-        );
+        assert_eq!(si, hex("3015300b0609608648016503040105a206040400000080"));
         let with_ukm = shared_info(KeyWrap::Aes256, Some(b"ukm")).unwrap();
-        assert!(with_ukm.windows(7).any(|w| w == [0xa0, 0x05, 0x04, 0x03, b'u', b'k', b'm']));
+        assert!(
+            with_ukm
+                .windows(7)
+                .any(|w| w == [0xa0, 0x05, 0x04, 0x03, b'u', b'k', b'm'])
+        );
         assert!(with_ukm.ends_with(&[0xa2, 0x06, 0x04, 0x04, 0, 0, 1, 0]));
     }
 }

@@ -81,5 +81,12 @@ pub fn decrypt_stream_with_kek<R: Read, W: Write>(
     kek: &[u8],
     out: W,
 ) -> Result<DecryptInfo, Error> {
-    open_stream(input, Opener::Kek { id: kek_id, key: kek }, out)
+    open_stream(
+        input,
+        Opener::Kek {
+            id: kek_id,
+            key: kek,
+        },
+        out,
+    )
 }

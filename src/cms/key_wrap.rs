@@ -61,7 +61,10 @@ impl KeyWrap {
     pub fn wrap(self, kek: &[u8], cek: &[u8]) -> Result<Vec<u8>, CmsError> {
         let bad = |e: String| CmsError::malformed("key wrap", e);
         if cek.len() < 16 || !cek.len().is_multiple_of(8) {
-            return Err(bad(format!("a key of {} bytes cannot be wrapped", cek.len())));
+            return Err(bad(format!(
+                "a key of {} bytes cannot be wrapped",
+                cek.len()
+            )));
         }
         let mut out = vec![0u8; cek.len() + aes_kw::IV_LEN];
         let r = match self {
@@ -136,12 +139,14 @@ mod tests {
         );
         let kek256 = hex("000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
         let data256 = hex("00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F");
-        let want256 = hex(
-            "28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21",
-        );
+        let want256 =
+            hex("28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21");
         assert_eq!(KeyWrap::Aes256.wrap(&kek256, &data256).unwrap(), want256);
         assert_eq!(
-            KeyWrap::Aes256.unwrap(&kek256, &want256).unwrap().as_slice(),
+            KeyWrap::Aes256
+                .unwrap(&kek256, &want256)
+                .unwrap()
+                .as_slice(),
             data256
         );
         // Tampering, wrong KEK, wrong lengths: None.
