@@ -270,7 +270,9 @@ pub(crate) fn names(rid: &KeyAgreeRecipientIdentifier, cert: &Certificate) -> bo
 }
 
 /// The scheme's KDF and wrap algorithm, checked structurally (no key involved).
-pub(crate) fn parse_algorithms(kari: &KeyAgreeRecipientInfo) -> Result<(Kdf, KeyWrap), CmsError> {
+pub(crate) fn parse_algorithms(
+    kari: &KeyAgreeRecipientInfo,
+) -> Result<(Kdf, KeyWrap, Vec<u8>), CmsError> {
     let alg = &kari.key_enc_alg;
     let kdf = scheme_kdf(alg.oid).ok_or(CmsError::UnsupportedAlgorithm {
         kind: "key agreement",
@@ -281,17 +283,21 @@ pub(crate) fn parse_algorithms(kari: &KeyAgreeRecipientInfo) -> Result<(Kdf, Key
         reason,
     };
     // RFC 5753 §3.1.1 / RFC 8418 §2: the parameters are the KeyWrapAlgorithm.
-    let wrap_alg = alg
+    let params = alg
         .parameters
         .as_ref()
-        .ok_or_else(|| bad("keyEncryptionAlgorithm without a KeyWrapAlgorithm".into()))?
+        .ok_or_else(|| bad("keyEncryptionAlgorithm without a KeyWrapAlgorithm".into()))?;
+    let wrap_alg = params
         .decode_as::<AlgorithmIdentifierOwned>()
+        .map_err(|e| bad(format!("KeyWrapAlgorithm: {e}")))?;
+    let key_info = params
+        .to_der()
         .map_err(|e| bad(format!("KeyWrapAlgorithm: {e}")))?;
     let wrap = KeyWrap::from_oid(wrap_alg.oid).ok_or(CmsError::UnsupportedAlgorithm {
         kind: "key wrap",
         oid: wrap_alg.oid,
     })?;
-    Ok((kdf, wrap))
+    Ok((kdf, wrap, key_info))
 }
 
 /// The shared secret Z between the KARI's ephemeral key and our `key`; `None`
@@ -344,12 +350,12 @@ pub(crate) fn derive_kek(
     kari: &KeyAgreeRecipientInfo,
     key: &PrivateKey,
 ) -> Result<Option<(KeyWrap, Zeroizing<Vec<u8>>)>, CmsError> {
-    let (kdf, wrap) = parse_algorithms(kari)?;
+    let (kdf, wrap, key_info) = parse_algorithms(kari)?;
     let Some(z) = agree_as_recipient(kari, key) else {
         return Ok(None);
     };
     let ukm = kari.ukm.as_ref().map(OctetString::as_bytes);
-    let info = kdf::shared_info(wrap, ukm)?;
+    let info = kdf::shared_info_with(&key_info, wrap, ukm)?;
     Ok(Some((wrap, kdf.derive(&z, &info, wrap.kek_len())?)))
 }
 

@@ -38,14 +38,25 @@ pub(crate) enum Kdf {
     Hkdf(KdfHash),
 }
 
-/// DER ECC-CMS-SharedInfo for a KEK of `wrap`'s size.
+/// DER ECC-CMS-SharedInfo for a KEK of `wrap`'s size, with the wrap
+/// AlgorithmIdentifier we send (RFC 3565 §2.3.2: parameters absent).
 pub(crate) fn shared_info(wrap: KeyWrap, ukm: Option<&[u8]>) -> Result<Vec<u8>, CmsError> {
-    // RFC 3565 §2.3.2: the wrap AlgorithmIdentifier has absent parameters.
     let oid = wrap
         .oid()
         .to_der()
         .map_err(|e| CmsError::malformed("ECC-CMS-SharedInfo", e))?;
-    let mut body = tlv(0x30, &oid);
+    shared_info_with(&tlv(0x30, &oid), wrap, ukm)
+}
+
+/// DER ECC-CMS-SharedInfo whose keyInfo is `key_info_der` exactly as the sender
+/// encoded it: RFC 5753 §7.2 has keyInfo carry the key-wrap algorithm "and
+/// associated parameters", and Bouncy Castle sends (and derives with) NULL ones.
+pub(crate) fn shared_info_with(
+    key_info_der: &[u8],
+    wrap: KeyWrap,
+    ukm: Option<&[u8]>,
+) -> Result<Vec<u8>, CmsError> {
+    let mut body = key_info_der.to_vec();
     if let Some(ukm) = ukm {
         body.extend_from_slice(&tlv(0xa0, &tlv(0x04, ukm)));
     }
