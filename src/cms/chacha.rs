@@ -162,7 +162,7 @@ impl Drop for ChaChaPoly {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chacha20poly1305::aead::{AeadInOut, KeyInit as _};
+    use chacha20poly1305::aead::AeadInOut;
 
     fn hex(s: &str) -> Vec<u8> {
         let s: String = s.split_whitespace().collect();

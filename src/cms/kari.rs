@@ -344,12 +344,15 @@ fn agree_as_recipient(
     }
 }
 
+/// A key-encryption key with its wrap algorithm.
+pub(crate) type Kek = (KeyWrap, Zeroizing<Vec<u8>>);
+
 /// Derives this KARI's key-encryption key with our key. `Ok(None)` when the
 /// agreement fails (see [`agree_as_recipient`]).
 pub(crate) fn derive_kek(
     kari: &KeyAgreeRecipientInfo,
     key: &PrivateKey,
-) -> Result<Option<(KeyWrap, Zeroizing<Vec<u8>>)>, CmsError> {
+) -> Result<Option<Kek>, CmsError> {
     let (kdf, wrap, key_info) = parse_algorithms(kari)?;
     let Some(z) = agree_as_recipient(kari, key) else {
         return Ok(None);
