@@ -4,9 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 data=../../shared/testdata
-mkdir -p corpus/{certificate,pkcs12,cms_content_info,mime_unwrap}
+mkdir -p corpus/{certificate,pkcs12,cms_content_info,mime_unwrap,kari}
 find "$data" -name '*.pem' -o -name '*.cer' -o -name '*.crt' -o -name '*.der' | head -400 | while read -r f; do cp "$f" corpus/certificate/; done
 find "$data" -name '*.p12' -o -name '*.pfx' | while read -r f; do cp "$f" corpus/pkcs12/; done
 find "$data/rfc4134" "$data/rfc9216" "$data/asn1crypto" "$data/openssl/80-test_cms_data" -type f \( -name '*.bin' -o -name '*.der' \) | while read -r f; do cp "$f" corpus/cms_content_info/; done
 find "$data" -name '*.eml' | head -400 | while read -r f; do cp "$f" corpus/mime_unwrap/; done
+cp "$data"/rfc9216/binary-files/*Dana*.p7m corpus/kari/
+for f in "$data"/bouncycastle/cms/ecdh/encSess*.asc; do
+  grep -v -- '-----' "$f" | base64 -d > "corpus/kari/$(basename "$f" .asc).der"
+done
 echo "seeded: $(ls corpus/* | wc -l) files"

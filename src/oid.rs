@@ -158,3 +158,42 @@ pub const ATTR_ENCRYPTION_KEY_PREFERENCE: Oid = Oid::new_unwrap("1.2.840.113549.
 pub const ATTR_SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
 /// id-aa-signingCertificate (RFC 2634)
 pub const ATTR_SIGNING_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.12");
+// --- Key agreement (RFC 5753 §7.1.4, RFC 8418 §5, SEC 1 v2 §A) ---
+/// dhSinglePass-stdDH-sha1kdf-scheme (RFC 5753 §7.1.4)
+pub const DH_STD_SHA1_KDF: Oid = Oid::new_unwrap("1.3.133.16.840.63.0.2");
+/// dhSinglePass-cofactorDH-sha1kdf-scheme (RFC 5753 §7.1.4)
+pub const DH_COFACTOR_SHA1_KDF: Oid = Oid::new_unwrap("1.3.133.16.840.63.0.3");
+/// dhSinglePass-stdDH-sha224kdf-scheme (RFC 5753 §7.1.4)
+pub const DH_STD_SHA224_KDF: Oid = Oid::new_unwrap("1.3.132.1.11.0");
+/// dhSinglePass-stdDH-sha256kdf-scheme (RFC 5753 §7.1.4)
+pub const DH_STD_SHA256_KDF: Oid = Oid::new_unwrap("1.3.132.1.11.1");
+/// dhSinglePass-stdDH-sha384kdf-scheme (RFC 5753 §7.1.4)
+pub const DH_STD_SHA384_KDF: Oid = Oid::new_unwrap("1.3.132.1.11.2");
+/// dhSinglePass-stdDH-sha512kdf-scheme (RFC 5753 §7.1.4)
+pub const DH_STD_SHA512_KDF: Oid = Oid::new_unwrap("1.3.132.1.11.3");
+/// dhSinglePass-cofactorDH-sha224kdf-scheme (RFC 5753 §7.1.4)
+pub const DH_COFACTOR_SHA224_KDF: Oid = Oid::new_unwrap("1.3.132.1.14.0");
+/// dhSinglePass-cofactorDH-sha256kdf-scheme (RFC 5753 §7.1.4)
+pub const DH_COFACTOR_SHA256_KDF: Oid = Oid::new_unwrap("1.3.132.1.14.1");
+/// dhSinglePass-cofactorDH-sha384kdf-scheme (RFC 5753 §7.1.4)
+pub const DH_COFACTOR_SHA384_KDF: Oid = Oid::new_unwrap("1.3.132.1.14.2");
+/// dhSinglePass-cofactorDH-sha512kdf-scheme (RFC 5753 §7.1.4)
+pub const DH_COFACTOR_SHA512_KDF: Oid = Oid::new_unwrap("1.3.132.1.14.3");
+/// dhSinglePass-stdDH-hkdf-sha256-scheme (RFC 8418 §5)
+pub const DH_STD_HKDF_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.19");
+/// dhSinglePass-stdDH-hkdf-sha384-scheme (RFC 8418 §5)
+pub const DH_STD_HKDF_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.20");
+/// dhSinglePass-stdDH-hkdf-sha512-scheme (RFC 8418 §5)
+pub const DH_STD_HKDF_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.21");
+
+// --- Key wrap (RFC 3565 §2.3.2, RFC 3394) ---
+/// id-aes128-wrap
+pub const AES128_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.5");
+/// id-aes192-wrap
+pub const AES192_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.25");
+/// id-aes256-wrap
+pub const AES256_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.45");
+
+// --- ChaCha20-Poly1305 (RFC 8103 §4) ---
+/// id-alg-AEADChaCha20Poly1305
+pub const CHACHA20_POLY1305: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.18");

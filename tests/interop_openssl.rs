@@ -335,3 +335,120 @@ fn openssl_to_ours_legacy_pkcs12_and_encrypted_key() {
         assert_bytes_eq(&dec, &entity, &format!("RSA-4096 with {key:?}"));
     }
 }
+
+#[test]
+fn ours_to_openssl_ecdh_p256_and_p384() {
+    // ECDH ES KeyAgreeRecipientInfo (RFC 5753): P-256 with the SHA-256 X9.63 KDF,
+    // P-384 with SHA-384, key wrap of the content's strength (RFC 8551 §2.3).
+    let p = pki();
+    let message = msg::multipart();
+    for (cipher, wrap) in [
+        ("aes-128-cbc", "id-aes128-wrap"),
+        ("aes-256-cbc", "id-aes256-wrap"),
+        ("aes-128-gcm", "id-aes128-wrap"),
+        ("aes-256-gcm", "id-aes256-wrap"),
+    ] {
+        for rid in ["issuer-serial", "ski"] {
+            let enc = cli::encrypt(
+                p,
+                &message,
+                &["frank", "grace"],
+                &["--cipher", cipher, "--rid", rid],
+            );
+            let der = msg::check_encrypted_shape(&enc, &message, msg::smime_type(cipher));
+            let dump = openssl::print_der(&der);
+            let ctx = format!("{cipher} {rid}:\n{dump}");
+            assert_eq!(dump.matches("d.kari:").count(), 2, "{ctx}");
+            assert!(
+                dump.contains("dhSinglePass-stdDH-sha256kdf-scheme"),
+                "{ctx}"
+            );
+            assert!(
+                dump.contains("dhSinglePass-stdDH-sha384kdf-scheme"),
+                "{ctx}"
+            );
+            assert_eq!(dump.matches(&format!(":{wrap}")).count(), 2, "{ctx}");
+            let rid_tag = if rid == "ski" {
+                "d.rKeyId:"
+            } else {
+                "d.issuerAndSerialNumber:"
+            };
+            assert_eq!(dump.matches(rid_tag).count(), 2, "{ctx}");
+            for who in ["frank", "grace"] {
+                let dec = openssl::decrypt(&enc, &p.cert(who), &p.key(who))
+                    .unwrap_or_else(|e| panic!("{who}, {cipher}, {rid}: {e}"));
+                assert_bytes_eq(
+                    &dec,
+                    &msg::inner_entity(&message),
+                    &format!("{who} {cipher} {rid}"),
+                );
+                // And our own side opens it too.
+                let ours = cli::decrypt(p, &enc, who, KeyFrom::CertKey);
+                assert_bytes_eq(
+                    &ours,
+                    &msg::inner_entity(&message),
+                    &format!("ours {who} {cipher}"),
+                );
+            }
+            assert!(openssl::decrypt(&enc, &p.cert("alice"), &p.key("alice")).is_err());
+        }
+    }
+}
+
+#[test]
+fn ours_to_openssl_mixed_rsa_and_ec_recipients() {
+    // One message, RSA key transport and ECDH key agreement side by side.
+    let p = pki();
+    let message = msg::plain();
+    let everyone = ["alice", "frank", "bob", "grace"];
+    for cipher in ["aes-256-gcm", "aes-128-cbc"] {
+        let enc = cli::encrypt(p, &message, &everyone, &["--cipher", cipher]);
+        let der = msg::check_encrypted_shape(&enc, &message, msg::smime_type(cipher));
+        let dump = openssl::print_der(&der);
+        assert_eq!(dump.matches("d.ktri:").count(), 2, "{dump}");
+        assert_eq!(dump.matches("d.kari:").count(), 2, "{dump}");
+        for who in everyone {
+            let dec = openssl::decrypt(&enc, &p.cert(who), &p.key(who))
+                .unwrap_or_else(|e| panic!("{who}, {cipher}: {e}"));
+            assert_bytes_eq(
+                &dec,
+                &msg::inner_entity(&message),
+                &format!("{who} {cipher}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn openssl_to_ours_ecdh_p256_and_p384() {
+    // OpenSSL's default ECDH KDF is the SHA-1 X9.63 one (dhSinglePass-stdDH-sha1kdf).
+    let p = pki();
+    let entity = msg::entity();
+    for cipher in [
+        "aes-128-cbc",
+        "aes-192-cbc",
+        "aes-256-cbc",
+        "aes-128-gcm",
+        "aes-256-gcm",
+    ] {
+        for who in ["frank", "grace"] {
+            let enc = openssl::encrypt(&entity, &[&p.cert(who)], cipher, None, false);
+            let dump = openssl::print_der(&msg::cms_der(&enc));
+            assert!(dump.contains("dhSinglePass-stdDH-sha1kdf-scheme"), "{dump}");
+            for key in [KeyFrom::P12, KeyFrom::CertKey] {
+                let dec = cli::decrypt(p, &enc, who, key);
+                assert_bytes_eq(&dec, &entity, &format!("{who} {cipher} {key:?}"));
+            }
+        }
+    }
+    // -stream (indefinite-length BER), both EC recipients in one message.
+    let o = EncryptOptions {
+        stream: true,
+        ..EncryptOptions::new("aes-256-gcm")
+    };
+    let enc = openssl::encrypt_with(&entity, &[&p.cert("grace"), &p.cert("frank")], &o);
+    for who in ["frank", "grace"] {
+        let dec = cli::decrypt(p, &enc, who, KeyFrom::P12);
+        assert_bytes_eq(&dec, &entity, &format!("{who} -stream"));
+    }
+}

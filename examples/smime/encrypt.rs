@@ -14,13 +14,15 @@ use crate::output::Output;
 
 #[derive(Args)]
 pub struct EncryptArgs {
-    /// A recipient's certificate (PEM or DER); repeat for several recipients.
+    /// A recipient's certificate (PEM or DER); repeat for several recipients. RSA
+    /// certificates get key transport, EC (P-256, P-384) and X25519 certificates
+    /// ECDH key agreement.
     #[arg(long = "recipient", value_name = "CERT", required = true)]
     recipients: Vec<PathBuf>,
     /// Content-encryption algorithm.
     #[arg(long, value_enum, default_value_t = CipherArg::Aes256Gcm)]
     cipher: CipherArg,
-    /// RSA key transport.
+    /// RSA key transport (RSA recipients only).
     #[arg(long = "key-transport", value_enum, default_value_t = KeyTransportArg::RsaPkcs1)]
     key_transport: KeyTransportArg,
     /// Hash for RSA-OAEP (with --key-transport rsa-oaep).
@@ -45,6 +47,8 @@ enum CipherArg {
     Aes128Gcm,
     #[value(name = "aes-256-gcm")]
     Aes256Gcm,
+    #[value(name = "chacha20-poly1305")]
+    ChaCha20Poly1305,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -79,6 +83,7 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
         CipherArg::Aes256Cbc => ContentCipher::Aes256Cbc,
         CipherArg::Aes128Gcm => ContentCipher::Aes128Gcm,
         CipherArg::Aes256Gcm => ContentCipher::Aes256Gcm,
+        CipherArg::ChaCha20Poly1305 => ContentCipher::ChaCha20Poly1305,
     };
     let key_transport = match (args.key_transport, args.oaep_hash) {
         (KeyTransportArg::RsaPkcs1, _) => KeyTransport::RsaPkcs1v15,

@@ -38,6 +38,8 @@ pub enum PrivateKey {
     P256(p256::SecretKey),
     /// A NIST P-384 key (ECDH, ECDSA).
     P384(p384::SecretKey),
+    /// An X25519 key (ECDH, RFC 8410 / RFC 8418).
+    X25519(Box<x25519_dalek::StaticSecret>),
 }
 
 /// PEM labels that hold a private key (RFC 7468 §10, §11; OpenSSL's traditional
@@ -88,8 +90,8 @@ impl PrivateKey {
     /// Parses an unencrypted PKCS#8 `PrivateKeyInfo` / `OneAsymmetricKey`
     /// (RFC 5208, RFC 5958 §2) in DER.
     ///
-    /// RSA and EC keys on P-256 or P-384 are supported; other algorithms and curves
-    /// give [`KeyError::Unsupported`] with their OID.
+    /// RSA, EC keys on P-256 or P-384, and X25519 (RFC 8410 §7) are supported;
+    /// other algorithms and curves give [`KeyError::Unsupported`] with their OID.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
         let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(malformed)?;
         let alg = info.algorithm.oid;
@@ -102,6 +104,22 @@ impl PrivateKey {
             // RFC 5915 §2: the curve is in the AlgorithmIdentifier, the key is a
             // SEC1 ECPrivateKey in the OCTET STRING.
             return ec_key(info.private_key.as_bytes(), info.algorithm.parameters);
+        }
+        if alg == oid::X25519 {
+            // RFC 8410 §7: privateKey holds CurvePrivateKey ::= OCTET STRING (32 octets),
+            // and §3: the AlgorithmIdentifier has no parameters.
+            if info.algorithm.parameters.is_some() {
+                return Err(malformed("X25519 AlgorithmIdentifier with parameters"));
+            }
+            let inner = <&der::asn1::OctetStringRef>::from_der(info.private_key.as_bytes())
+                .map_err(malformed)?;
+            let bytes: [u8; 32] = inner
+                .as_bytes()
+                .try_into()
+                .map_err(|_| malformed("X25519 private key is not 32 bytes"))?;
+            return Ok(PrivateKey::X25519(Box::new(
+                x25519_dalek::StaticSecret::from(bytes),
+            )));
         }
         Err(KeyError::Unsupported { oid: alg })
     }
@@ -199,6 +217,14 @@ impl PrivateKey {
             PrivateKey::Rsa(k) => k.to_public_key().to_public_key_der(),
             PrivateKey::P256(k) => k.public_key().to_public_key_der(),
             PrivateKey::P384(k) => k.public_key().to_public_key_der(),
+            PrivateKey::X25519(k) => {
+                // RFC 8410 §4: SEQUENCE { SEQUENCE { id-X25519 }, BIT STRING key }.
+                let public = x25519_dalek::PublicKey::from(k.as_ref());
+                let mut out = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e];
+                out.extend_from_slice(&[0x03, 0x21, 0x00]);
+                out.extend_from_slice(public.as_bytes());
+                return Ok(out);
+            }
         };
         doc.map(|d| d.as_bytes().to_vec()).map_err(malformed)
     }
@@ -234,6 +260,13 @@ impl PrivateKey {
             PrivateKey::P384(key) => {
                 alg == oid::EC_PUBLIC_KEY
                     && p384::PublicKey::from_sec1_bytes(bits).is_ok_and(|p| p == key.public_key())
+            }
+            PrivateKey::X25519(key) => {
+                alg == oid::X25519
+                    && x25519_dalek::PublicKey::from(key.as_ref())
+                        .as_bytes()
+                        .as_slice()
+                        == bits
             }
         }
     }
@@ -352,6 +385,7 @@ impl fmt::Debug for PrivateKey {
             PrivateKey::Rsa(_) => "PrivateKey::Rsa(..)",
             PrivateKey::P256(_) => "PrivateKey::P256(..)",
             PrivateKey::P384(_) => "PrivateKey::P384(..)",
+            PrivateKey::X25519(_) => "PrivateKey::X25519(..)",
         })
     }
 }

@@ -29,21 +29,28 @@ pub enum ContentCipher {
     /// AES-256-GCM with a 16-byte tag (AuthEnvelopedData, RFC 5083/5084).
     #[default]
     Aes256Gcm,
+    /// ChaCha20-Poly1305 (AuthEnvelopedData, RFC 8103; SHOULD+ in RFC 8551 §2.7).
+    /// OpenSSL 3.0 cannot read it.
+    ChaCha20Poly1305,
 }
 
 impl ContentCipher {
     /// Every cipher we can encrypt with.
-    pub const ALL: [ContentCipher; 5] = [
+    pub const ALL: [ContentCipher; 6] = [
         ContentCipher::Aes128Cbc,
         ContentCipher::Aes192Cbc,
         ContentCipher::Aes256Cbc,
         ContentCipher::Aes128Gcm,
         ContentCipher::Aes256Gcm,
+        ContentCipher::ChaCha20Poly1305,
     ];
 
     /// Whether the result is AuthEnvelopedData (authenticated encryption).
     pub fn is_authenticated(self) -> bool {
-        matches!(self, ContentCipher::Aes128Gcm | ContentCipher::Aes256Gcm)
+        matches!(
+            self,
+            ContentCipher::Aes128Gcm | ContentCipher::Aes256Gcm | ContentCipher::ChaCha20Poly1305
+        )
     }
 
     /// Key length in bytes.
@@ -51,7 +58,9 @@ impl ContentCipher {
         match self {
             ContentCipher::Aes128Cbc | ContentCipher::Aes128Gcm => 16,
             ContentCipher::Aes192Cbc => 24,
-            ContentCipher::Aes256Cbc | ContentCipher::Aes256Gcm => 32,
+            ContentCipher::Aes256Cbc
+            | ContentCipher::Aes256Gcm
+            | ContentCipher::ChaCha20Poly1305 => 32,
         }
     }
 
@@ -63,6 +72,7 @@ impl ContentCipher {
             ContentCipher::Aes256Cbc => oid::AES256_CBC,
             ContentCipher::Aes128Gcm => oid::AES128_GCM,
             ContentCipher::Aes256Gcm => oid::AES256_GCM,
+            ContentCipher::ChaCha20Poly1305 => oid::CHACHA20_POLY1305,
         }
     }
 
@@ -74,6 +84,7 @@ impl ContentCipher {
             ContentCipher::Aes256Cbc => "aes-256-cbc",
             ContentCipher::Aes128Gcm => "aes-128-gcm",
             ContentCipher::Aes256Gcm => "aes-256-gcm",
+            ContentCipher::ChaCha20Poly1305 => "chacha20-poly1305",
         }
     }
 }
@@ -193,6 +204,10 @@ pub(crate) enum ContentAlgorithm {
         nonce: [u8; GCM_NONCE_LEN],
         tag_len: usize,
     },
+    /// RFC 8103 §3: the parameters are the 12-octet nonce; the tag is 16 octets.
+    ChaCha {
+        nonce: [u8; crate::cms::chacha::CHACHA_NONCE_LEN],
+    },
 }
 
 /// Block ciphers usable in CBC mode on the decrypt side.
@@ -294,6 +309,23 @@ impl ContentAlgorithm {
             gcm(24)
         } else if o == oid::AES256_GCM {
             gcm(32)
+        } else if o == oid::CHACHA20_POLY1305 {
+            // RFC 8103 §3: AEADChaCha20Poly1305Nonce ::= OCTET STRING (SIZE(12)).
+            let bad = |reason: String| CmsError::InvalidParameters {
+                algorithm: "ChaCha20-Poly1305",
+                reason,
+            };
+            let p = params.ok_or_else(|| bad("missing nonce".into()))?;
+            let n = p
+                .decode_as::<OctetString>()
+                .map_err(|e| bad(e.to_string()))?;
+            let nonce = n.as_bytes().try_into().map_err(|_| {
+                bad(format!(
+                    "nonce of {} bytes, expected 12",
+                    n.as_bytes().len()
+                ))
+            })?;
+            Ok(ContentAlgorithm::ChaCha { nonce })
         } else if o == oid::DES_EDE3_CBC {
             Ok(ContentAlgorithm::Cbc {
                 kind: CbcKind::TripleDes,
@@ -325,6 +357,29 @@ impl ContentAlgorithm {
                 ..
             } => None,
             ContentAlgorithm::Gcm { key_len, .. } => Some(*key_len),
+            ContentAlgorithm::ChaCha { .. } => Some(32),
+        }
+    }
+
+    /// Whether this is an AEAD (AuthEnvelopedData) algorithm.
+    pub fn is_aead(&self) -> bool {
+        matches!(
+            self,
+            ContentAlgorithm::Gcm { .. } | ContentAlgorithm::ChaCha { .. }
+        )
+    }
+
+    /// The AEAD state for `key`, and the expected tag length; `None` for CBC.
+    pub fn aead(&self, key: &[u8]) -> Option<Result<(crate::cms::aead::Aead, usize), CmsError>> {
+        match self {
+            ContentAlgorithm::Gcm { nonce, tag_len, .. } => {
+                Some(crate::cms::aead::Aead::gcm(key, nonce).map(|a| (a, *tag_len)))
+            }
+            ContentAlgorithm::ChaCha { nonce } => Some(
+                crate::cms::aead::Aead::chacha(key, nonce)
+                    .map(|a| (a, crate::cms::chacha::CHACHA_TAG_LEN)),
+            ),
+            ContentAlgorithm::Cbc { .. } => None,
         }
     }
 }
@@ -384,7 +439,10 @@ pub(crate) fn content_identifier(
         .oid()
         .to_der()
         .map_err(|e| CmsError::malformed("algorithm identifier", e))?;
-    let params = if cipher.is_authenticated() {
+    let params = if cipher == ContentCipher::ChaCha20Poly1305 {
+        // RFC 8103 §3: the nonce alone.
+        crate::cms::ber::tlv(0x04, iv_or_nonce)
+    } else if cipher.is_authenticated() {
         // icv_len 16 differs from the DEFAULT 12, so it is encoded (X.690 §11.5).
         let mut p = crate::cms::ber::tlv(0x04, iv_or_nonce);
         p.extend_from_slice(&[0x02, 0x01, GCM_TAG_LEN as u8]);

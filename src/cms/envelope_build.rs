@@ -14,13 +14,13 @@ use der::Encode;
 use rand::TryRng;
 use zeroize::Zeroizing;
 
-use crate::cert::Certificate;
+use crate::cert::{Certificate, KeyAlgorithm};
+use crate::cms::aead::Aead;
 use crate::cms::algorithms::{
     self, ContentCipher, GCM_NONCE_LEN, GCM_TAG_LEN, KeyTransport, RecipientIdKind,
 };
 use crate::cms::ber::{header_len, tlv, write_length};
 use crate::cms::cbc_stream::CbcEncryptor;
-use crate::cms::gcm::Gcm;
 use crate::error::{CmsError, Error};
 use crate::oid;
 
@@ -110,14 +110,25 @@ impl Envelope {
         let mut infos: Vec<Vec<u8>> = Vec::with_capacity(recipients.len());
         let mut any_v2 = false;
         for cert in recipients {
-            let ri = crate::cms::recipient::key_trans_recipient(
-                cert,
-                &cek,
-                options.key_transport,
-                options.recipient_id,
-            )?;
-            if let RecipientInfo::Ktri(k) = &ri {
-                any_v2 |= k.version != cms::content_info::CmsVersion::V0;
+            // The recipient kind follows the certificate's key: RSA key transport
+            // (RFC 5652 §6.2.1) or ECDH ES key agreement (§6.2.2, RFC 5753, RFC 8418).
+            let ri = match cert.key_algorithm() {
+                KeyAlgorithm::EcP256 | KeyAlgorithm::EcP384 | KeyAlgorithm::X25519 => {
+                    crate::cms::kari::key_agree_recipient(cert, &cek, cipher, options.recipient_id)?
+                }
+                _ => crate::cms::recipient::key_trans_recipient(
+                    cert,
+                    &cek,
+                    options.key_transport,
+                    options.recipient_id,
+                )?,
+            };
+            match &ri {
+                RecipientInfo::Ktri(k) => {
+                    any_v2 |= k.version != cms::content_info::CmsVersion::V0;
+                }
+                // KARI is version 3 (RFC 5652 §6.1: EnvelopedData version 2).
+                _ => any_v2 = true,
             }
             infos.push(
                 ri.to_der()
@@ -175,9 +186,12 @@ impl Envelope {
             0
         };
 
-        let mut state = match self.cipher.is_authenticated() {
-            true => Cipher::Gcm(Box::new(Gcm::new(&self.cek, &nonce(&self.iv)?)?)),
-            false => Cipher::Cbc(CbcEncryptor::new(&self.cek, &self.iv)?),
+        let mut state = match self.cipher {
+            ContentCipher::ChaCha20Poly1305 => {
+                Cipher::Aead(Aead::chacha(&self.cek, &nonce(&self.iv)?)?)
+            }
+            c if c.is_authenticated() => Cipher::Aead(Aead::gcm(&self.cek, &nonce(&self.iv)?)?),
+            _ => Cipher::Cbc(CbcEncryptor::new(&self.cek, &self.iv)?),
         };
 
         let mut head = Vec::with_capacity(self.recipient_infos.len() + 128);
@@ -250,7 +264,7 @@ fn nonce(iv: &[u8]) -> Result<[u8; GCM_NONCE_LEN], CmsError> {
 
 enum Cipher {
     Cbc(CbcEncryptor),
-    Gcm(Box<Gcm>),
+    Aead(Aead),
 }
 
 fn push_header(out: &mut Vec<u8>, ident: u8, len: Option<u64>) {
@@ -282,9 +296,9 @@ fn pump<R: Read, W: Write>(
         ct.clear();
         match state {
             Cipher::Cbc(c) => c.update(&buf[..n], &mut ct),
-            Cipher::Gcm(g) => {
+            Cipher::Aead(a) => {
                 ct.extend_from_slice(&buf[..n]);
-                g.encrypt(&mut ct);
+                a.encrypt(&mut ct)?;
             }
         }
         write_chunk(out, &ct, chunked)?;
@@ -314,7 +328,7 @@ fn finish<W: Write>(state: Cipher, out: &mut W, chunked: bool) -> Result<(), Err
             c.finish(&mut tail);
             None
         }
-        Cipher::Gcm(g) => Some(g.tag()),
+        Cipher::Aead(a) => Some(a.tag()),
     };
     write_chunk(out, &tail, chunked)?;
     if chunked {
@@ -322,7 +336,7 @@ fn finish<W: Write>(state: Cipher, out: &mut W, chunked: bool) -> Result<(), Err
         out.write_all(&[0, 0, 0, 0])?;
     }
     if let Some(tag) = tag {
-        // mac MessageAuthenticationCode (RFC 5083 §2.1), 16 bytes.
+        // mac MessageAuthenticationCode (RFC 5083 §2.1), 16 bytes (RFC 5084 §3.2, RFC 8103 §3).
         out.write_all(&tlv(0x04, &tag))?;
     }
     Ok(())

@@ -25,8 +25,7 @@ use crate::cert::{Identity, PrivateKey};
 use crate::cms::algorithms::{CbcKind, ContentAlgorithm};
 use crate::cms::ber::{BerReader, Header};
 use crate::cms::cbc_stream::CbcDecryptor;
-use crate::cms::gcm::Gcm;
-use crate::cms::recipient;
+use crate::cms::{kari, recipient};
 use crate::error::{CmsError, Error};
 use crate::oid;
 
@@ -126,6 +125,106 @@ pub fn decrypt(input: &[u8], identity: &Identity) -> Result<Decrypted, Error> {
 pub fn decrypt_stream<R: Read, W: Write>(
     input: R,
     identity: &Identity,
+    out: W,
+) -> Result<DecryptInfo, Error> {
+    open_stream(input, Opener::Identity(identity), out)
+}
+
+/// Who opens the envelope: an identity (KeyTransRecipientInfo and
+/// KeyAgreeRecipientInfo) or a caller's key-encryption key (KEKRecipientInfo).
+pub(crate) enum Opener<'a> {
+    Identity(&'a Identity),
+    Kek { id: &'a [u8], key: &'a [u8] },
+}
+
+/// How the content-encryption key was found.
+enum Choice {
+    /// A RecipientInfo names us. `doomed`: its unwrap failed and `cek` is random
+    /// (RFC 3218 §2.3.2): the content is still processed, then
+    /// [`CmsError::DecryptionFailed`] comes at the same point as any other failure.
+    Matched {
+        cek: Zeroizing<Vec<u8>>,
+        doomed: bool,
+    },
+    /// Nothing names us; these keys came out of some RecipientInfo with our key.
+    Fallback(Vec<Zeroizing<Vec<u8>>>),
+}
+
+/// How many KeyAgreeRecipientInfos the fallback tries our EC key on (each costs
+/// one scalar multiplication).
+const MAX_FALLBACK_KARI: usize = 64;
+
+fn matched(cek: Option<Zeroizing<Vec<u8>>>, alg: &ContentAlgorithm) -> Result<Choice, CmsError> {
+    let doomed = cek
+        .as_ref()
+        .is_none_or(|k| !key_len_plausible(k.len(), alg));
+    Ok(Choice::Matched {
+        cek: plausible_or_random(cek, alg)?,
+        doomed,
+    })
+}
+
+fn choose_key(
+    infos: &[RecipientInfo],
+    opener: &Opener<'_>,
+    alg: &ContentAlgorithm,
+) -> Result<Choice, CmsError> {
+    let identity = match opener {
+        Opener::Identity(identity) => identity,
+        Opener::Kek { id, key } => {
+            let kekri = infos
+                .iter()
+                .find_map(|ri| match ri {
+                    RecipientInfo::Kekri(k) if k.kek_id.kek_identifier.as_bytes() == *id => Some(k),
+                    _ => None,
+                })
+                .ok_or(CmsError::NotARecipient)?;
+            return matched(crate::cms::kekri::unwrap(kekri, key)?, alg);
+        }
+    };
+    let cert = identity.certificate();
+    let key = identity.private_key();
+    for ri in infos {
+        match ri {
+            RecipientInfo::Ktri(k) if recipient::names(&k.rid, cert) => {
+                return matched(recipient::unwrap_ktri(k, key), alg);
+            }
+            RecipientInfo::Kari(k)
+                if k.recipient_enc_keys
+                    .iter()
+                    .any(|rek| kari::names(&rek.rid, cert)) =>
+            {
+                return matched(kari::unwrap_for(k, cert, key)?, alg);
+            }
+            _ => {}
+        }
+    }
+    // No recipient identifier names us: try our key on every recipient.
+    let mut candidates = Vec::new();
+    let mut karis = 0usize;
+    for ri in infos {
+        match ri {
+            RecipientInfo::Ktri(k) => candidates.extend(recipient::unwrap_ktri(k, key)),
+            RecipientInfo::Kari(k)
+                if !matches!(key, PrivateKey::Rsa(_)) && karis < MAX_FALLBACK_KARI =>
+            {
+                karis += 1;
+                candidates.extend(kari::unwrap_any(k, key));
+            }
+            _ => {}
+        }
+    }
+    candidates.retain(|cek| key_len_plausible(cek.len(), alg));
+    if candidates.is_empty() {
+        return Err(CmsError::NotARecipient);
+    }
+    Ok(Choice::Fallback(candidates))
+}
+
+/// The walk behind [`decrypt_stream`] and [`crate::cms::decrypt_stream_with_kek`].
+pub(crate) fn open_stream<R: Read, W: Write>(
+    input: R,
+    opener: Opener<'_>,
     mut out: W,
 ) -> Result<DecryptInfo, Error> {
     let mut r = BerReader::new(input);
@@ -172,16 +271,14 @@ pub fn decrypt_stream<R: Read, W: Write>(
     let alg_id = AlgorithmIdentifierOwned::from_der(&alg_der)
         .map_err(|e| CmsError::malformed("contentEncryptionAlgorithm", e))?;
     let alg = ContentAlgorithm::from_identifier(&alg_id)?;
-    match (&alg, authenticated) {
-        (ContentAlgorithm::Gcm { .. }, true) | (ContentAlgorithm::Cbc { .. }, false) => {}
-        _ => {
-            return Err(CmsError::InvalidParameters {
-                algorithm: "content encryption",
-                reason: "algorithm does not fit the content type (GCM needs AuthEnvelopedData)"
-                    .into(),
-            }
-            .into());
+    if alg.is_aead() != authenticated {
+        return Err(CmsError::InvalidParameters {
+            algorithm: "content encryption",
+            reason: "algorithm does not fit the content type (AES-GCM and ChaCha20-Poly1305 \
+                     need AuthEnvelopedData, CBC needs EnvelopedData)"
+                .into(),
         }
+        .into());
     }
     let info = DecryptInfo {
         authenticated,
@@ -210,83 +307,72 @@ pub fn decrypt_stream<R: Read, W: Write>(
         );
     }
 
-    let key = identity.private_key();
-    let matched: Vec<&cms::enveloped_data::KeyTransRecipientInfo> = infos
-        .iter()
-        .filter_map(|ri| match ri {
-            RecipientInfo::Ktri(k) if recipient::names(&k.rid, identity.certificate()) => Some(k),
-            _ => None,
-        })
-        .collect();
-
-    if let Some(ktri) = matched.first() {
-        let cek = recipient::unwrap_ktri(ktri, key);
-        let cek = plausible_or_random(cek, &alg)?;
-        match &alg {
-            ContentAlgorithm::Cbc { kind, iv } => {
-                let mut dec = CbcDecryptor::new(*kind, &cek, iv)?;
-                let mut buf = Vec::with_capacity(CHUNK + 16);
-                let mut write_err = None;
-                stream_content(&mut r, content_header, &mut |chunk| {
-                    buf.clear();
-                    dec.update(chunk, &mut buf);
-                    if write_err.is_none()
-                        && let Err(e) = out.write_all(&buf)
-                    {
-                        write_err = Some(e);
-                    }
-                    Ok(())
-                })?;
-                if let Some(e) = write_err {
-                    return Err(e.into());
-                }
-                buf.clear();
-                dec.finish(&mut buf)?;
-                out.write_all(&buf)?;
-            }
-            ContentAlgorithm::Gcm { nonce, tag_len, .. } => {
-                let mut gcm = Gcm::new(&cek, nonce)?;
-                let mut spool = Spool::new();
-                stream_content(&mut r, content_header, &mut |chunk| {
-                    gcm.absorb(chunk);
-                    spool.write(chunk)
-                })?;
-                let (aad, mac) = read_auth_tail(&mut r, eci_end, *tag_len)?;
-                if let Some(aad) = aad {
-                    // AAD must precede the ciphertext in GHASH: hash again from the spool.
-                    gcm.reset_hash();
-                    gcm.aad(&aad);
-                    spool.for_each(&mut |chunk| {
-                        gcm.absorb(chunk);
+    let candidates = match choose_key(&infos, &opener, &alg)? {
+        Choice::Fallback(candidates) => candidates,
+        Choice::Matched { cek, doomed } => {
+            match &alg {
+                ContentAlgorithm::Cbc { kind, iv } => {
+                    let mut dec = CbcDecryptor::new(*kind, &cek, iv)?;
+                    let mut buf = Vec::with_capacity(CHUNK + 16);
+                    let mut write_err = None;
+                    stream_content(&mut r, content_header, &mut |chunk| {
+                        buf.clear();
+                        dec.update(chunk, &mut buf);
+                        // A doomed key decrypts to garbage: never release it.
+                        if !doomed
+                            && write_err.is_none()
+                            && let Err(e) = out.write_all(&buf)
+                        {
+                            write_err = Some(e);
+                        }
                         Ok(())
                     })?;
+                    if let Some(e) = write_err {
+                        return Err(e.into());
+                    }
+                    buf.clear();
+                    let finished = dec.finish(&mut buf);
+                    if doomed {
+                        return Err(CmsError::DecryptionFailed.into());
+                    }
+                    finished?;
+                    out.write_all(&buf)?;
                 }
-                if !gcm.verify(&mac) {
-                    return Err(CmsError::DecryptionFailed.into());
+                aead_alg => {
+                    let Some(made) = aead_alg.aead(&cek) else {
+                        return Err(CmsError::DecryptionFailed.into());
+                    };
+                    let (mut aead, tag_len) = made?;
+                    let mut spool = Spool::new();
+                    stream_content(&mut r, content_header, &mut |chunk| {
+                        aead.absorb(chunk);
+                        spool.write(chunk)
+                    })?;
+                    let (aad, mac) = read_auth_tail(&mut r, eci_end, tag_len)?;
+                    if let Some(aad) = aad {
+                        // AAD must precede the ciphertext in the MAC: hash again from the spool.
+                        aead.reset_hash();
+                        aead.aad(&aad);
+                        spool.for_each(&mut |chunk| {
+                            aead.absorb(chunk);
+                            Ok(())
+                        })?;
+                    }
+                    if !aead.verify(&mac) || doomed {
+                        return Err(CmsError::DecryptionFailed.into());
+                    }
+                    spool.for_each(&mut |chunk| {
+                        let mut b = chunk.to_vec();
+                        aead.apply_keystream(&mut b)?;
+                        out.write_all(&b).map_err(Error::from)
+                    })?;
                 }
-                spool.for_each(&mut |chunk| {
-                    let mut b = chunk.to_vec();
-                    gcm.apply_keystream(&mut b);
-                    out.write_all(&b).map_err(Error::from)
-                })?;
             }
+            out.flush()?;
+            return Ok(info);
         }
-        out.flush()?;
-        return Ok(info);
-    }
+    };
 
-    // No recipient identifier names us: try our key on every RSA recipient.
-    let candidates: Vec<Zeroizing<Vec<u8>>> = infos
-        .iter()
-        .filter_map(|ri| match ri {
-            RecipientInfo::Ktri(k) => recipient::unwrap_ktri(k, key),
-            _ => None,
-        })
-        .filter(|cek| key_len_plausible(cek.len(), &alg))
-        .collect();
-    if candidates.is_empty() || !matches!(key, PrivateKey::Rsa(_)) {
-        return Err(CmsError::NotARecipient.into());
-    }
     let mut spool = Spool::new();
     let mut tail = TailBlocks::default();
     stream_content(&mut r, content_header, &mut |chunk| {
@@ -313,29 +399,35 @@ pub fn decrypt_stream<R: Read, W: Write>(
             dec.finish(&mut buf)?;
             out.write_all(&buf)?;
         }
-        ContentAlgorithm::Gcm { nonce, tag_len, .. } => {
-            let (aad, mac) = read_auth_tail(&mut r, eci_end, *tag_len)?;
+        aead_alg => {
+            let tag_len = match aead_alg {
+                ContentAlgorithm::Gcm { tag_len, .. } => *tag_len,
+                _ => crate::cms::chacha::CHACHA_TAG_LEN,
+            };
+            let (aad, mac) = read_auth_tail(&mut r, eci_end, tag_len)?;
             let mut winner = None;
             for cek in &candidates {
-                let mut gcm = Gcm::new(cek, nonce)?;
+                let Some(Ok((mut aead, _))) = aead_alg.aead(cek) else {
+                    continue;
+                };
                 if let Some(aad) = &aad {
-                    gcm.aad(aad);
+                    aead.aad(aad);
                 }
                 spool.for_each(&mut |chunk| {
-                    gcm.absorb(chunk);
+                    aead.absorb(chunk);
                     Ok(())
                 })?;
-                if gcm.verify(&mac) {
-                    winner = Some(gcm);
+                if aead.verify(&mac) {
+                    winner = Some(aead);
                     break;
                 }
             }
-            let Some(mut gcm) = winner else {
+            let Some(mut aead) = winner else {
                 return Err(CmsError::NotARecipient.into());
             };
             spool.for_each(&mut |chunk| {
                 let mut b = chunk.to_vec();
-                gcm.apply_keystream(&mut b);
+                aead.apply_keystream(&mut b)?;
                 out.write_all(&b).map_err(Error::from)
             })?;
         }
@@ -346,6 +438,8 @@ pub fn decrypt_stream<R: Read, W: Write>(
 
 fn key_len_plausible(len: usize, alg: &ContentAlgorithm) -> bool {
     match alg {
+        // Bouncy Castle's test128/test256 messages name aes-128-cbc but carry a
+        // 24-byte key, and BC and OpenSSL's EVP by key length open them: so do we.
         ContentAlgorithm::Cbc {
             kind: CbcKind::Aes(_),
             ..
@@ -353,6 +447,7 @@ fn key_len_plausible(len: usize, alg: &ContentAlgorithm) -> bool {
         | ContentAlgorithm::Gcm { .. } => {
             matches!(len, 16 | 24 | 32)
         }
+        ContentAlgorithm::ChaCha { .. } => len == 32,
         ContentAlgorithm::Cbc {
             kind: CbcKind::TripleDes,
             ..
@@ -489,8 +584,8 @@ fn read_auth_tail<R: Read>(
     let mac = crate::cms::ber::content_of(&mac_der)?.to_vec();
     if mac.len() != tag_len {
         return Err(CmsError::InvalidParameters {
-            algorithm: "AES-GCM",
-            reason: format!("mac of {} bytes but aes-ICVlen {tag_len}", mac.len()),
+            algorithm: "AuthEnvelopedData",
+            reason: format!("mac of {} bytes, {tag_len} expected", mac.len()),
         }
         .into());
     }

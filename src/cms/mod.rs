@@ -1,19 +1,30 @@
 //! CMS (RFC 5652): building and opening the structures S/MIME carries.
 //!
 //! * [`encrypt`] / [`Envelope`]: EnvelopedData (AES-CBC) and AuthEnvelopedData
-//!   (AES-GCM, RFC 5083/5084) for any number of RSA recipients, streaming.
+//!   (AES-GCM, RFC 5083/5084; ChaCha20-Poly1305, RFC 8103) for any number of
+//!   recipients, streaming. The recipient kind follows the certificate: RSA keys get
+//!   KeyTransRecipientInfo, P-256/P-384 and X25519 keys get ECDH
+//!   KeyAgreeRecipientInfo (RFC 5753, RFC 8418).
 //! * [`decrypt`] / [`decrypt_stream`]: open either with an
-//!   [`Identity`](crate::Identity), also 3DES and RC2 from old mail, with the
-//!   RFC 3218 countermeasures.
+//!   [`Identity`](crate::Identity) (RSA or EC), also 3DES and RC2 from old mail,
+//!   with the RFC 3218 countermeasures.
+//! * [`decrypt_with_kek`] / [`decrypt_stream_with_kek`]: open a KEKRecipientInfo
+//!   with a symmetric key-encryption key.
 //! * [`SignedDataBuilder`]: SignedData, detached or opaque, and [`certs_only`].
 
+mod aead;
 mod algorithms;
 pub(crate) mod ber;
 mod cbc_stream;
+mod chacha;
 pub(crate) mod digest;
 mod envelope_build;
 mod envelope_open;
 mod gcm;
+mod kari;
+mod kdf;
+mod kekri;
+mod key_wrap;
 mod recipient;
 mod signed_build;
 mod signer;
@@ -22,5 +33,6 @@ pub use algorithms::{ContentCipher, KeyTransport, RecipientIdKind, UnknownAlgori
 pub use digest::DigestAlgorithm;
 pub use envelope_build::{Envelope, EnvelopeOptions, encrypt};
 pub use envelope_open::{DecryptInfo, Decrypted, decrypt, decrypt_stream};
+pub use kekri::{decrypt_stream_with_kek, decrypt_with_kek};
 pub use signed_build::{SignOptions, SignedDataBuilder, SignerIdKind, certs_only};
 pub use signer::RsaSignaturePadding;

@@ -1,0 +1,173 @@
+//! Key derivation for ECDH key agreement in CMS: the ANSI X9.63 KDF (RFC 5753
+//! §7.2, SEC 1 v2 §3.6.1) and HKDF (RFC 8418 §2.2, RFC 5869), both over the DER
+//! ECC-CMS-SharedInfo (RFC 5753 §7.2):
+//!
+//! ```text
+//! ECC-CMS-SharedInfo ::= SEQUENCE {
+//!   keyInfo         AlgorithmIdentifier,          -- the key-wrap algorithm
+//!   entityUInfo [0] EXPLICIT OCTET STRING OPTIONAL, -- the ukm
+//!   suppPubInfo [2] EXPLICIT OCTET STRING   }     -- KEK length in bits, 32-bit big-endian
+//! ```
+
+use der::Encode;
+use digest::Digest;
+use sha1::Sha1;
+use sha2::{Sha224, Sha256, Sha384, Sha512};
+use zeroize::Zeroizing;
+
+use crate::cms::ber::tlv;
+use crate::cms::key_wrap::KeyWrap;
+use crate::error::CmsError;
+
+/// The hash a key-agreement scheme names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KdfHash {
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+/// The key-derivation function of a key-agreement scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kdf {
+    /// ANSI X9.63 (RFC 5753 §7.2).
+    X963(KdfHash),
+    /// HKDF (RFC 8418 §2.2): no salt, the SharedInfo as `info`.
+    Hkdf(KdfHash),
+}
+
+/// DER ECC-CMS-SharedInfo for a KEK of `wrap`'s size, with the wrap
+/// AlgorithmIdentifier we send (RFC 3565 §2.3.2: parameters absent).
+pub(crate) fn shared_info(wrap: KeyWrap, ukm: Option<&[u8]>) -> Result<Vec<u8>, CmsError> {
+    let oid = wrap
+        .oid()
+        .to_der()
+        .map_err(|e| CmsError::malformed("ECC-CMS-SharedInfo", e))?;
+    shared_info_with(&tlv(0x30, &oid), wrap, ukm)
+}
+
+/// DER ECC-CMS-SharedInfo whose keyInfo is `key_info_der` exactly as the sender
+/// encoded it: RFC 5753 §7.2 has keyInfo carry the key-wrap algorithm "and
+/// associated parameters", and Bouncy Castle sends (and derives with) NULL ones.
+pub(crate) fn shared_info_with(
+    key_info_der: &[u8],
+    wrap: KeyWrap,
+    ukm: Option<&[u8]>,
+) -> Result<Vec<u8>, CmsError> {
+    let mut body = key_info_der.to_vec();
+    if let Some(ukm) = ukm {
+        body.extend_from_slice(&tlv(0xa0, &tlv(0x04, ukm)));
+    }
+    let bits = u32::try_from(wrap.kek_len() * 8).unwrap_or(256);
+    body.extend_from_slice(&tlv(0xa2, &tlv(0x04, &bits.to_be_bytes())));
+    Ok(tlv(0x30, &body))
+}
+
+impl Kdf {
+    /// Derives `len` bytes of KEK from the shared secret `z`.
+    pub fn derive(
+        self,
+        z: &[u8],
+        shared_info: &[u8],
+        len: usize,
+    ) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        match self {
+            Kdf::X963(h) => Ok(match h {
+                KdfHash::Sha1 => x963::<Sha1>(z, shared_info, len),
+                KdfHash::Sha224 => x963::<Sha224>(z, shared_info, len),
+                KdfHash::Sha256 => x963::<Sha256>(z, shared_info, len),
+                KdfHash::Sha384 => x963::<Sha384>(z, shared_info, len),
+                KdfHash::Sha512 => x963::<Sha512>(z, shared_info, len),
+            }),
+            Kdf::Hkdf(h) => {
+                let mut out = Zeroizing::new(vec![0u8; len]);
+                let r = match h {
+                    KdfHash::Sha256 => {
+                        hkdf::Hkdf::<Sha256>::new(None, z).expand(shared_info, &mut out)
+                    }
+                    KdfHash::Sha384 => {
+                        hkdf::Hkdf::<Sha384>::new(None, z).expand(shared_info, &mut out)
+                    }
+                    KdfHash::Sha512 => {
+                        hkdf::Hkdf::<Sha512>::new(None, z).expand(shared_info, &mut out)
+                    }
+                    KdfHash::Sha1 | KdfHash::Sha224 => {
+                        return Err(CmsError::InvalidParameters {
+                            algorithm: "HKDF",
+                            reason: "only SHA-256/384/512 are defined (RFC 8418 §2.2)".into(),
+                        });
+                    }
+                };
+                r.map_err(|e| CmsError::malformed("HKDF", e))?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// ANSI X9.63 KDF (SEC 1 v2 §3.6.1): K = H(Z ‖ 1 ‖ SI) ‖ H(Z ‖ 2 ‖ SI) ‖ …,
+/// with a 32-bit big-endian counter starting at 1.
+fn x963<D: Digest>(z: &[u8], shared_info: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(len + 64));
+    let mut counter: u32 = 1;
+    while out.len() < len {
+        let mut h = D::new();
+        h.update(z);
+        h.update(counter.to_be_bytes());
+        h.update(shared_info);
+        out.extend_from_slice(&h.finalize());
+        counter = counter.wrapping_add(1);
+    }
+    out.truncate(len);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// SEC 1 / ANSI X9.63 KDF test vector (NIST CAVS "ansx963_2001", SHA-256, no
+    /// shared info, 128-bit output).
+    #[test]
+    fn x963_known_answer() {
+        let z = hex("96c05619d56c328ab95fe84b18264b08725b85e33fd34f08");
+        let k = Kdf::X963(KdfHash::Sha256).derive(&z, &[], 16).unwrap();
+        assert_eq!(k.as_slice(), hex("443024c3dae66b95e6f5670601558f71"));
+    }
+
+    /// RFC 5869 Appendix A.3 (SHA-256, zero-length salt and info).
+    #[test]
+    fn hkdf_known_answer() {
+        let ikm = hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
+        let k = Kdf::Hkdf(KdfHash::Sha256).derive(&ikm, &[], 42).unwrap();
+        assert_eq!(
+            k.as_slice(),
+            hex(
+                "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"
+            )
+        );
+    }
+
+    #[test]
+    fn shared_info_encoding() {
+        // RFC 5753 §7.2 with aes128-wrap, no ukm: SEQUENCE { SEQUENCE { OID }, [2] { OCTET STRING 00000080 } }
+        let si = shared_info(KeyWrap::Aes128, None).unwrap();
+        assert_eq!(si, hex("3015300b0609608648016503040105a206040400000080"));
+        let with_ukm = shared_info(KeyWrap::Aes256, Some(b"ukm")).unwrap();
+        assert!(
+            with_ukm
+                .windows(7)
+                .any(|w| w == [0xa0, 0x05, 0x04, 0x03, b'u', b'k', b'm'])
+        );
+        assert!(with_ukm.ends_with(&[0xa2, 0x06, 0x04, 0x04, 0, 0, 1, 0]));
+    }
+}
