@@ -193,6 +193,8 @@ pub const AES128_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.5");
 pub const AES192_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.25");
 /// id-aes256-wrap
 pub const AES256_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.45");
+/// id-alg-CMS3DESwrap (RFC 3217 §3), decrypt only
+pub const TRIPLE_DES_WRAP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.6");
 
 // --- ChaCha20-Poly1305 (RFC 8103 §4) ---
 /// id-alg-AEADChaCha20Poly1305

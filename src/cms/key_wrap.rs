@@ -3,6 +3,10 @@
 //! keyEncryptionAlgorithm of a KEKRecipientInfo (RFC 3565 §2.3.2).
 //!
 //! RFC 3565 §2.3.2: the id-aes*-wrap AlgorithmIdentifiers carry no parameters.
+//!
+//! Old clients (Bouncy Castle, OpenSSL 1.1.1 with 3DES content) wrap with the CMS
+//! Triple-DES key wrap of RFC 3217 §3; we unwrap it to read their mail and never
+//! produce it.
 //! RFC 8551 §2.3: the wrap strength equals the content-encryption strength.
 
 use aes_kw::{KeyInit, KwAes128, KwAes192, KwAes256};
@@ -19,6 +23,8 @@ pub(crate) enum KeyWrap {
     Aes128,
     Aes192,
     Aes256,
+    /// RFC 3217 §3, decrypt only.
+    TripleDes,
 }
 
 impl KeyWrap {
@@ -36,6 +42,7 @@ impl KeyWrap {
             o if o == oid::AES128_WRAP => Some(KeyWrap::Aes128),
             o if o == oid::AES192_WRAP => Some(KeyWrap::Aes192),
             o if o == oid::AES256_WRAP => Some(KeyWrap::Aes256),
+            o if o == oid::TRIPLE_DES_WRAP => Some(KeyWrap::TripleDes),
             _ => None,
         }
     }
@@ -45,6 +52,7 @@ impl KeyWrap {
             KeyWrap::Aes128 => oid::AES128_WRAP,
             KeyWrap::Aes192 => oid::AES192_WRAP,
             KeyWrap::Aes256 => oid::AES256_WRAP,
+            KeyWrap::TripleDes => oid::TRIPLE_DES_WRAP,
         }
     }
 
@@ -52,7 +60,7 @@ impl KeyWrap {
     pub fn kek_len(self) -> usize {
         match self {
             KeyWrap::Aes128 => 16,
-            KeyWrap::Aes192 => 24,
+            KeyWrap::Aes192 | KeyWrap::TripleDes => 24,
             KeyWrap::Aes256 => 32,
         }
     }
@@ -80,6 +88,11 @@ impl KeyWrap {
                 .map_err(|e| bad(e.to_string()))?
                 .wrap_key(cek, &mut out)
                 .map(<[u8]>::len),
+            KeyWrap::TripleDes => {
+                return Err(bad(
+                    "3DES key wrap is read-only (RFC 3217 is historic)".into()
+                ));
+            }
         };
         let n = r.map_err(|e| bad(e.to_string()))?;
         out.truncate(n);
@@ -90,6 +103,9 @@ impl KeyWrap {
     /// at least three 64-bit blocks), a KEK of the wrong size or a failed
     /// integrity check: the caller treats all of them alike (RFC 3218).
     pub fn unwrap(self, kek: &[u8], wrapped: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        if self == KeyWrap::TripleDes {
+            return unwrap_3des(kek, wrapped);
+        }
         if wrapped.len() < 24 || !wrapped.len().is_multiple_of(8) || wrapped.len() > 1024 {
             return None;
         }
@@ -110,10 +126,49 @@ impl KeyWrap {
                 .unwrap_key(wrapped, &mut out)
                 .ok()?
                 .len(),
+            KeyWrap::TripleDes => return None,
         };
         out.truncate(n);
         Some(out)
     }
+}
+
+/// RFC 3217 §3.2: "Triple-DES Key Unwrap".
+fn unwrap_3des(kek: &[u8], wrapped: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    use aes::cipher::array::Array;
+    use aes::cipher::{BlockModeDecrypt, KeyIvInit};
+    use sha1::{Digest, Sha1};
+    /// RFC 3217 §3.1 step 6: the fixed IV of the outer encryption.
+    const OUTER_IV: [u8; 8] = [0x4a, 0xdd, 0xa2, 0x2c, 0x79, 0xe8, 0x21, 0x05];
+    let cbc_decrypt = |iv: &[u8], data: &mut [u8]| -> Option<()> {
+        let mut d = cbc::Decryptor::<des::TdesEde3>::new_from_slices(kek, iv).ok()?;
+        let (blocks, rest) = Array::slice_as_chunks_mut(data);
+        if !rest.is_empty() {
+            return None;
+        }
+        d.decrypt_blocks(blocks);
+        Some(())
+    };
+    // Step 1: a multiple of 8 octets; a 3DES key (24) + ICV (8) + IV (8) = 40.
+    if wrapped.len() != 40 {
+        return None;
+    }
+    // Steps 2-3: decrypt with the fixed IV, then reverse the octets.
+    let mut temp = Zeroizing::new(wrapped.to_vec());
+    cbc_decrypt(&OUTER_IV, &mut temp)?;
+    temp.reverse();
+    // Steps 4-5: the first 8 octets are the IV of the inner encryption.
+    let (iv, rest) = temp.split_at_mut(8);
+    let iv = iv.to_vec();
+    cbc_decrypt(&iv, rest)?;
+    // Steps 6-7: CEK || ICV, ICV = first 8 octets of SHA-1(CEK).
+    let (cek, icv) = rest.split_at(rest.len() - 8);
+    let check = Sha1::digest(cek);
+    let diff = check.iter().zip(icv).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    if diff != 0 {
+        return None;
+    }
+    Some(Zeroizing::new(cek.to_vec()))
 }
 
 #[cfg(test)]
