@@ -465,10 +465,29 @@ impl<'a> Evaluation<'a> {
     }
 
     /// Verifies the signature of CRL `crl` with the key of certificate `signer`.
+    /// The DSA parameters certificate `s` on `chain` (below `anchor`) inherits from
+    /// the nearest issuer above it that has them (RFC 3279 §2.3.2).
+    pub(super) fn inherited_dsa(&self, s: usize, anchor: usize, chain: &[usize]) -> Option<Any> {
+        let own = self.pool.get(s).map(|n| &n.cert)?;
+        if !matches!(own.key_algorithm(), KeyAlgorithm::Dsa) || dsa_params(own).is_some() {
+            return None;
+        }
+        let pos = chain.iter().position(|&c| c == s)?;
+        chain
+            .get(..pos)?
+            .iter()
+            .rev()
+            .chain(std::iter::once(&anchor))
+            .find_map(|&i| self.pool.get(i).and_then(|n| dsa_params(&n.cert)))
+    }
+
+    /// Verifies the signature of CRL `crl` with the key of certificate `signer`
+    /// (`inherited`: DSA parameters the signer's key inherits).
     pub(super) fn check_crl_signature(
         &mut self,
         crl: usize,
         signer: usize,
+        inherited: Option<&Any>,
     ) -> Result<bool, TrustError> {
         if let Some(r) = self.crl_sig_cache.get(&(crl, signer)) {
             return Ok(*r);
@@ -482,7 +501,7 @@ impl<'a> Evaluation<'a> {
             && verify_signature::tbs_bytes(c.der()).is_some_and(|tbs| {
                 verify_signature::verify(
                     s.cert.x509().tbs_certificate().subject_public_key_info(),
-                    None,
+                    inherited,
                     &x.signature_algorithm,
                     tbs,
                     x.signature.raw_bytes(),

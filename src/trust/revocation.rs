@@ -280,7 +280,8 @@ impl Evaluation<'_> {
             {
                 continue;
             }
-            if !self.check_crl_signature(crl_idx, s)? {
+            let inherited = self.inherited_dsa(s, anchor, chain);
+            if !self.check_crl_signature(crl_idx, s, inherited.as_ref())? {
                 continue;
             }
             // Already validated: the anchor itself, or a certificate of this path.
@@ -574,7 +575,7 @@ impl Evaluation<'_> {
                 let Some(crl) = self.crls.get(ci).cloned() else {
                     continue;
                 };
-                if !self.check_crl_signature(ci, issuer)?
+                if !self.check_crl_signature(ci, issuer, None)?
                     || unusable(&crl, self.policy.time).is_some()
                 {
                     continue;
