@@ -240,7 +240,14 @@ fn matches(name: &Subject<'_>, base: &GeneralName, excluded: bool) -> Match {
     match (name, base) {
         (Subject::Dn(n), GeneralName::DirectoryName(b)) => yes(name_within(n, b)),
         (Subject::Email(e), GeneralName::Rfc822Name(c)) => email_matches(e, c.as_str(), excluded),
-        (Subject::Dns(d), GeneralName::DnsName(c)) => dns_matches(d, c.as_str()),
+        (Subject::Dns(d), GeneralName::DnsName(c)) => match dns_matches(d, c.as_str()) {
+            // A wildcard SAN that could stand for a name inside an excluded subtree is
+            // excluded (defensive reading of RFC 5280 with RFC 9525, CVE-2025-61727).
+            Match::No if excluded => yes(d.strip_prefix("*.").is_some_and(|rest| {
+                ends_with_label(c.as_str(), rest) && c.as_str().len() > rest.len()
+            })),
+            m => m,
+        },
         (Subject::Ip(ip), GeneralName::IpAddress(c)) => ip_matches(ip, c.as_bytes()),
         (Subject::Uri(u), GeneralName::UniformResourceIdentifier(c)) => match uri_host(u) {
             Some(host) => host_matches(host, c.as_str()),

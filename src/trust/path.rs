@@ -343,6 +343,21 @@ impl<'a> Evaluation<'a> {
                 max_path_length = max_path_length.min(usize::from(p));
             }
             check_ca_eku(&anchor_cert, policy, role)?;
+            // An anchor that issues must say it is a CA, and must not carry critical
+            // extensions we cannot honour (RFC 5937 §2: its constraints bind).
+            check_critical_extensions(&anchor_cert)?;
+            let v1 = anchor_cert.x509().tbs_certificate().version() == x509_cert::Version::V1;
+            if anchor_cert.subject_name().is_empty() {
+                return Err(TrustError::Malformed {
+                    subject: anchor_cert.subject(),
+                    reason: "CA certificate with an empty subject".into(),
+                });
+            }
+            if !v1 && !anchor_cert.basic_constraints().is_some_and(|b| b.ca) {
+                return Err(TrustError::NotACa {
+                    subject: anchor_cert.subject(),
+                });
+            }
         }
         let mut policy_state = PolicyState::new(
             n,
@@ -393,6 +408,13 @@ impl<'a> Evaluation<'a> {
                 policy_state.prepare_next(&cert)?;
                 if let Some(c) = name_constraints::read(&cert)? {
                     constraints.push(c);
+                }
+                // RFC 5280 §4.1.2.6: a CA's subject MUST be non-empty.
+                if cert.subject_name().is_empty() {
+                    return Err(TrustError::Malformed {
+                        subject: cert.subject(),
+                        reason: "CA certificate with an empty subject".into(),
+                    });
                 }
                 // (k)
                 if !cert.basic_constraints().is_some_and(|b| b.ca) {
@@ -620,6 +642,17 @@ pub(super) fn check_critical_extensions(cert: &Certificate) -> Result<(), TrustE
             });
         }
     }
+    // RFC 5280 §4.2.1.1, §4.2.1.2: AKI and SKI MUST be non-critical.
+    if let Some(e) = exts.into_iter().flatten().find(|e| {
+        e.critical
+            && (e.extn_id == oid::CE_AUTHORITY_KEY_IDENTIFIER
+                || e.extn_id == oid::CE_SUBJECT_KEY_IDENTIFIER)
+    }) {
+        return Err(TrustError::Malformed {
+            subject: cert.subject(),
+            reason: format!("extension {} must not be critical", e.extn_id),
+        });
+    }
     // RFC 5280 §4.2: a certificate must not include an extension more than once.
     let mut ids: Vec<_> = exts.into_iter().flatten().map(|e| e.extn_id).collect();
     let total = ids.len();
@@ -728,6 +761,29 @@ pub(super) fn check_leaf(
             subject: subject(),
             required: policy.extended_key_usage,
         });
+    }
+    // RFC 5280 §4.2.1.3: keyCertSign only with cA.
+    if !is_ca && ku.is_some_and(|k| k.key_cert_sign()) {
+        return Err(TrustError::Malformed {
+            subject: subject(),
+            reason: "keyCertSign in a certificate that is not a CA".into(),
+        });
+    }
+    // RFC 8551 §2.2, §4.3: the leaf's own key: curves we verify, DSA only for old mail.
+    match alg {
+        KeyAlgorithm::EcOther { curve } => {
+            return Err(TrustError::UnsupportedAlgorithm {
+                subject: subject(),
+                oid: *curve,
+            });
+        }
+        KeyAlgorithm::Dsa if !policy.historic_algorithms => {
+            return Err(TrustError::WeakAlgorithm {
+                subject: subject(),
+                algorithm: "DSA",
+            });
+        }
+        _ => {}
     }
     // RFC 8551 §4.3 / RFC 8550 §4.3: the leaf's own key size.
     if let KeyAlgorithm::Rsa { bits } | KeyAlgorithm::RsaPss { bits } = alg {

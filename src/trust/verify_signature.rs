@@ -192,7 +192,12 @@ pub(crate) fn verify(
         Scheme::RsaPss { hash, .. } => Some(*hash),
         Scheme::Ed25519 => None,
     };
-    let weak = hash.and_then(hash_name);
+    // DSA is for reading old mail only (RFC 8551 §2.2 lists no DSA for receiving).
+    let weak = if matches!(scheme, Scheme::Dsa(_)) {
+        Some("DSA")
+    } else {
+        hash.and_then(hash_name)
+    };
     if let Some(name) = weak
         && !historic
     {
