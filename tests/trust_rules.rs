@@ -423,7 +423,7 @@ fn revoked_certificate_and_revocation_policy() {
             &leaf,
             &required,
             std::slice::from_ref(&ica),
-            &[clean.clone()],
+            std::slice::from_ref(&clean),
         )
         .unwrap_err();
     assert!(

@@ -51,15 +51,16 @@ impl Evaluation<'_> {
     ) -> Result<(), TrustError> {
         let cert = self.cert(cert_idx)?.clone();
         let mut status = self.revocation_status(&cert, issuer_idx, anchor, chain)?;
-        if status.is_err() && !self.fetched {
-            if let Some(fetcher) = self.fetcher {
-                self.fetched = true;
-                let urls = distribution_urls(&cert);
-                let fetched = fetcher.fetch(&cert, &urls);
-                if !fetched.is_empty() {
-                    self.crls.extend(fetched);
-                    status = self.revocation_status(&cert, issuer_idx, anchor, chain)?;
-                }
+        if status.is_err()
+            && !self.fetched
+            && let Some(fetcher) = self.fetcher
+        {
+            self.fetched = true;
+            let urls = distribution_urls(&cert);
+            let fetched = fetcher.fetch(&cert, &urls);
+            if !fetched.is_empty() {
+                self.crls.extend(fetched);
+                status = self.revocation_status(&cert, issuer_idx, anchor, chain)?;
             }
         }
         match status {
