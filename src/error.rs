@@ -35,6 +35,9 @@ pub enum Error {
     /// A MIME message could not be wrapped or unwrapped.
     #[error(transparent)]
     Mime(#[from] MimeError),
+    /// A certificate is not trusted (trust evaluation failed).
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustError),
 }
 
 /// Why an email address was rejected.

@@ -60,6 +60,7 @@ pub mod mime;
 #[allow(dead_code)]
 mod oid;
 pub mod sample;
+pub mod trust;
 
 pub use address::EmailAddress;
 pub use cert::{Certificate, Identity, KeyAlgorithm, KeyUsage, PrivateKey};

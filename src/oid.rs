@@ -199,3 +199,71 @@ pub const TRIPLE_DES_WRAP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.6");
 // --- ChaCha20-Poly1305 (RFC 8103 §4) ---
 /// id-alg-AEADChaCha20Poly1305
 pub const CHACHA20_POLY1305: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.18");
+
+// --- Trust evaluation: signature algorithms (RFC 3279 §2.2, RFC 4055, RFC 5758, RFC 8410) ---
+/// sha1WithRSAEncryption (RFC 3279 §2.2.1), historic
+pub const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
+/// sha224WithRSAEncryption (RFC 4055 §5)
+pub const SHA224_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.14");
+/// sha256WithRSAEncryption (RFC 4055 §5)
+pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+/// sha384WithRSAEncryption (RFC 4055 §5)
+pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+/// sha512WithRSAEncryption (RFC 4055 §5)
+pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+/// ecdsa-with-SHA1 (RFC 3279 §2.2.3), historic
+pub const ECDSA_WITH_SHA1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
+/// id-dsa-with-sha1 (RFC 3279 §2.2.2), historic
+pub const DSA_WITH_SHA1: Oid = Oid::new_unwrap("1.2.840.10040.4.3");
+/// id-dsa-with-sha256 (RFC 5758 §3.1)
+pub const DSA_WITH_SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.2");
+
+// --- Trust evaluation: certificate and CRL extensions (RFC 5280 §4.2, §5.2, §5.3) ---
+/// id-ce-subjectKeyIdentifier (RFC 5280 §4.2.1.2)
+pub const CE_SUBJECT_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.14");
+/// id-ce-keyUsage (RFC 5280 §4.2.1.3)
+pub const CE_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+/// id-ce-subjectAltName (RFC 5280 §4.2.1.6)
+pub const CE_SUBJECT_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.17");
+/// id-ce-issuerAltName (RFC 5280 §4.2.1.7)
+pub const CE_ISSUER_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.18");
+/// id-ce-basicConstraints (RFC 5280 §4.2.1.9)
+pub const CE_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+/// id-ce-cRLNumber (RFC 5280 §5.2.3)
+pub const CE_CRL_NUMBER: Oid = Oid::new_unwrap("2.5.29.20");
+/// id-ce-cRLReasons (RFC 5280 §5.3.1)
+pub const CE_CRL_REASONS: Oid = Oid::new_unwrap("2.5.29.21");
+/// id-ce-holdInstructionCode (RFC 5280 §5.3.2)
+pub const CE_HOLD_INSTRUCTION_CODE: Oid = Oid::new_unwrap("2.5.29.23");
+/// id-ce-invalidityDate (RFC 5280 §5.3.2)
+pub const CE_INVALIDITY_DATE: Oid = Oid::new_unwrap("2.5.29.24");
+/// id-ce-deltaCRLIndicator (RFC 5280 §5.2.4)
+pub const CE_DELTA_CRL_INDICATOR: Oid = Oid::new_unwrap("2.5.29.27");
+/// id-ce-issuingDistributionPoint (RFC 5280 §5.2.5)
+pub const CE_ISSUING_DISTRIBUTION_POINT: Oid = Oid::new_unwrap("2.5.29.28");
+/// id-ce-certificateIssuer (RFC 5280 §5.3.3)
+pub const CE_CERTIFICATE_ISSUER: Oid = Oid::new_unwrap("2.5.29.29");
+/// id-ce-nameConstraints (RFC 5280 §4.2.1.10)
+pub const CE_NAME_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.30");
+/// id-ce-cRLDistributionPoints (RFC 5280 §4.2.1.13)
+pub const CE_CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
+/// id-ce-certificatePolicies (RFC 5280 §4.2.1.4)
+pub const CE_CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
+/// anyPolicy (RFC 5280 §4.2.1.4)
+pub const ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.32.0");
+/// id-ce-policyMappings (RFC 5280 §4.2.1.5)
+pub const CE_POLICY_MAPPINGS: Oid = Oid::new_unwrap("2.5.29.33");
+/// id-ce-authorityKeyIdentifier (RFC 5280 §4.2.1.1)
+pub const CE_AUTHORITY_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.35");
+/// id-ce-policyConstraints (RFC 5280 §4.2.1.11)
+pub const CE_POLICY_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.36");
+/// id-ce-extKeyUsage (RFC 5280 §4.2.1.12)
+pub const CE_EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+/// id-ce-freshestCRL (RFC 5280 §4.2.1.15, §5.2.6)
+pub const CE_FRESHEST_CRL: Oid = Oid::new_unwrap("2.5.29.46");
+/// id-ce-inhibitAnyPolicy (RFC 5280 §4.2.1.14)
+pub const CE_INHIBIT_ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.54");
+/// id-pe-authorityInfoAccess (RFC 5280 §4.2.2.1)
+pub const PE_AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+/// id-pe-subjectInfoAccess (RFC 5280 §4.2.2.2)
+pub const PE_SUBJECT_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.11");

@@ -13,6 +13,7 @@ pub mod msg;
 pub mod openssl;
 pub mod pki;
 pub mod python;
+pub mod trust_pki;
 
 use std::io::Write;
 use std::path::Path;

@@ -1,0 +1,129 @@
+//! [`Policy`]: the settings of one trust evaluation — reference time, purpose,
+//! algorithm rules and the RFC 5280 §6.1 policy inputs.
+//!
+//! In the manner of sequoia's `StandardPolicy`, the defaults reject: SHA-1 and MD5
+//! signatures and RSA keys under 2048 bits fail unless the caller opts into
+//! [`Policy::historic`] (reading old mail), which accepts them with a
+//! [`TrustWarning`](super::TrustWarning). The reference time is always an argument:
+//! a sender-chosen signing time must not choose the policy (RFC 8550 §6).
+
+use std::time::SystemTime;
+
+use der::asn1::ObjectIdentifier;
+
+use crate::address::EmailAddress;
+use crate::oid;
+
+/// RFC 8551 §4.3 / RFC 8550 §4.3: RSA keys of 2047 bits or fewer SHOULD NOT be accepted.
+pub const DEFAULT_MIN_RSA_BITS: usize = 2048;
+
+/// What the certificate is about to be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Purpose {
+    /// Verifying a signature made with the certificate's key (keyUsage
+    /// digitalSignature or nonRepudiation, RFC 8550 §4.4.2).
+    Verify,
+    /// Encrypting to the certificate's key (keyEncipherment for RSA, keyAgreement for
+    /// ECDH, RFC 8550 §4.4.2, RFC 5280 §4.2.1.3).
+    Encrypt,
+}
+
+/// How revocation is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RevocationCheck {
+    /// Check every certificate on the path against the available CRLs; a certificate
+    /// no CRL covers is accepted with [`TrustWarning::RevocationUnknown`].
+    ///
+    /// [`TrustWarning::RevocationUnknown`]: super::TrustWarning::RevocationUnknown
+    BestEffort,
+    /// Every certificate on the path must be covered by a current CRL
+    /// ([`TrustError::RevocationUnknown`](super::TrustError::RevocationUnknown) otherwise).
+    Required,
+}
+
+/// The settings of one evaluation.
+///
+/// Fields are public and documented; start from [`Policy::email`] and change what you
+/// need:
+///
+/// ```
+/// use smime::trust::{Policy, Purpose};
+/// let mut policy = Policy::email(std::time::SystemTime::now(), Purpose::Verify);
+/// policy.explicit_policy = true;
+/// assert_eq!(policy.min_rsa_bits, 2048);
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Policy {
+    /// The reference time for validity and CRL freshness.
+    pub time: SystemTime,
+    /// What the leaf certificate is used for.
+    pub purpose: Purpose,
+    /// The extendedKeyUsage purpose the leaf (and every CA with an EKU) must allow;
+    /// id-kp-emailProtection for S/MIME (RFC 8550 §4.4.4).
+    pub extended_key_usage: ObjectIdentifier,
+    /// Smallest acceptable RSA modulus, in bits.
+    pub min_rsa_bits: usize,
+    /// Accept SHA-1 signatures and RSA keys below `min_rsa_bits` (down to 1024),
+    /// with a warning: for reading old mail only (RFC 8551 §6, RFC 8550 §6).
+    pub historic_algorithms: bool,
+    /// RFC 5280 §6.1.1(c) user-initial-policy-set; empty means {anyPolicy}.
+    pub initial_policy_set: Vec<ObjectIdentifier>,
+    /// RFC 5280 §6.1.1(f) initial-explicit-policy.
+    pub explicit_policy: bool,
+    /// RFC 5280 §6.1.1(e) initial-policy-mapping-inhibit.
+    pub inhibit_policy_mapping: bool,
+    /// RFC 5280 §6.1.1(g) initial-any-policy-inhibit.
+    pub inhibit_any_policy: bool,
+    /// Revocation checking.
+    pub revocation: RevocationCheck,
+    /// The address the certificate is being used for (the From address, or the
+    /// recipient). A user's trust decision applies only when it names this address;
+    /// without it, any address the decision names is accepted.
+    pub address: Option<EmailAddress>,
+}
+
+impl Policy {
+    /// The usual settings for S/MIME at `time`: initial-policy-set {anyPolicy}, no
+    /// explicit policy, mappings and anyPolicy allowed (RFC 5280 §6.1.1 defaults as
+    /// REQUIREMENTS.md §1 #22 gives them), EKU emailProtection, RSA ≥ 2048, no SHA-1,
+    /// CRLs checked where available.
+    pub fn email(time: SystemTime, purpose: Purpose) -> Self {
+        Policy {
+            time,
+            purpose,
+            extended_key_usage: oid::KP_EMAIL_PROTECTION,
+            min_rsa_bits: DEFAULT_MIN_RSA_BITS,
+            historic_algorithms: false,
+            initial_policy_set: Vec::new(),
+            explicit_policy: false,
+            inhibit_policy_mapping: false,
+            inhibit_any_policy: false,
+            revocation: RevocationCheck::BestEffort,
+            address: None,
+        }
+    }
+
+    /// Like [`Policy::email`] but accepting historic algorithms (SHA-1, RSA ≥ 1024)
+    /// with a warning, for reading old mail.
+    pub fn historic(time: SystemTime, purpose: Purpose) -> Self {
+        Policy {
+            historic_algorithms: true,
+            ..Policy::email(time, purpose)
+        }
+    }
+
+    /// The RSA floor actually enforced: the policy minimum, or 1024 in historic mode.
+    pub(crate) fn rsa_floor(&self) -> usize {
+        if self.historic_algorithms {
+            self.min_rsa_bits.min(HISTORIC_MIN_RSA_BITS)
+        } else {
+            self.min_rsa_bits
+        }
+    }
+}
+
+/// RFC 8551 §6: keys under 1024 bits are not accepted even for old mail.
+const HISTORIC_MIN_RSA_BITS: usize = 1024;
