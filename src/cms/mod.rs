@@ -27,6 +27,7 @@ mod kekri;
 mod key_wrap;
 mod recipient;
 mod signed_build;
+mod signed_verify;
 mod signer;
 
 pub use algorithms::{ContentCipher, KeyTransport, RecipientIdKind, UnknownAlgorithmName};
@@ -35,4 +36,8 @@ pub use envelope_build::{Envelope, EnvelopeOptions, encrypt};
 pub use envelope_open::{DecryptInfo, Decrypted, decrypt, decrypt_stream};
 pub use kekri::{decrypt_stream_with_kek, decrypt_with_kek};
 pub use signed_build::{SignOptions, SignedDataBuilder, SignerIdKind, certs_only};
+pub use signed_verify::{
+    InvalidReason, MAX_MESSAGE_CERTIFICATES, SignatureStatus, SignerReport, Verification, certificates_in,
+    verify_detached, verify_opaque,
+};
 pub use signer::RsaSignaturePadding;

@@ -25,7 +25,7 @@ mod revocation;
 mod store;
 mod user_trust;
 mod verified;
-mod verify_signature;
+pub(crate) mod verify_signature;
 
 pub use crl::Crl;
 pub use error::{RevocationReason, TrustError};

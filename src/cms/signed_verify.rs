@@ -1,0 +1,832 @@
+//! Verifying SignedData (RFC 5652 §5.6) the way S/MIME needs it (RFC 8551 §2.5,
+//! RFC 8550 §4, REQUIREMENTS.md §1 F and §2 rows 7–19): one report per SignerInfo.
+//!
+//! Rules, each with the attack it answers:
+//! * signedAttrs are required (EUF-CMA, row 17), with exactly one contentType equal to
+//!   eContentType and one messageDigest equal to the digest we compute over the
+//!   original bytes (row 18); listed attributes appear at most once, single-valued.
+//! * The digest algorithm must be allowed by the policy and agree with the signature
+//!   algorithm (row 18).
+//! * The signer certificate is found by issuerAndSerialNumber or SKI, honouring
+//!   signingCertificate(V2), and every candidate is tried (RFC 8551 §2.6).
+//! * The signature covers the received DER of signedAttrs with the SET OF tag, never
+//!   a re-encoding (`der` sorts SET OF on decode).
+//! * The chain is evaluated for the Verify purpose at the caller's time, never the
+//!   signingTime (RFC 8550 §6, row 19).
+//! * In multipart/signed eContent must be absent, in opaque signed-data present
+//!   (row 7); zero SignerInfos is "not signed" (row 9).
+
+use std::io::{Read, Write};
+use std::time::SystemTime;
+
+use cms::signed_data::{SignerIdentifier, SignerInfo};
+use der::asn1::{ObjectIdentifier, OctetString};
+use der::{Decode, Encode};
+use sha2::Digest;
+use spki::AlgorithmIdentifierOwned;
+
+use crate::cert::Certificate;
+use crate::cms::ber::{self, BerReader};
+use crate::error::{CmsError, Error};
+use crate::oid;
+use crate::trust::{Crl, Policy, TrustError, TrustStore, VerifiedPath};
+
+/// Certificates accepted from one message (REQUIREMENTS.md §2 row 6: a cap).
+pub const MAX_MESSAGE_CERTIFICATES: usize = 64;
+/// Size cap for the certificates, CRLs and SignerInfos of one SignedData.
+const MAX_STRUCTURE: usize = 16 << 20;
+const CHUNK: usize = 64 * 1024;
+
+/// Why a signature is not valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidReason {
+    /// No signedAttrs: S/MIME requires them (RFC 8551 §2.5, the EUF-CMA problem).
+    MissingSignedAttributes,
+    /// contentType or messageDigest missing, repeated or multi-valued, or another
+    /// single-instance attribute repeated.
+    BadAttributes(String),
+    /// The contentType attribute differs from eContentType.
+    ContentTypeMismatch,
+    /// The messageDigest differs from the digest of the content: it was altered.
+    DigestMismatch,
+    /// The digest algorithm is unknown, refused by policy, or does not fit the
+    /// signature algorithm.
+    Algorithm(String),
+    /// No certificate in the message or the store matches the signer identifier.
+    SignerCertificateNotFound,
+    /// The signature does not verify with the signer's key.
+    BadSignature,
+    /// The certificate chain fails for a reason the user cannot override.
+    Chain(TrustError),
+    /// The eContent is present in multipart/signed or absent in opaque signed-data.
+    ContentPlacement(&'static str),
+}
+
+impl std::fmt::Display for InvalidReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InvalidReason::MissingSignedAttributes => f.write_str("the signature has no signed attributes"),
+            InvalidReason::BadAttributes(s) => write!(f, "bad signed attributes: {s}"),
+            InvalidReason::ContentTypeMismatch => f.write_str("the signed content type does not match the content"),
+            InvalidReason::DigestMismatch => f.write_str("the content was changed after it was signed"),
+            InvalidReason::Algorithm(s) => write!(f, "algorithm not acceptable: {s}"),
+            InvalidReason::SignerCertificateNotFound => f.write_str("the signer's certificate is missing"),
+            InvalidReason::BadSignature => f.write_str("the signature does not verify"),
+            InvalidReason::Chain(e) => write!(f, "the signer's certificate is not acceptable: {e}"),
+            InvalidReason::ContentPlacement(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The status of one signer: what a mail app shows as a blue check or a red mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureStatus {
+    /// Digest, signature, chain (and, when checked, the From address) are all good.
+    Valid,
+    /// Tampered, wrong key, bad attributes, or a chain that cannot be accepted.
+    Invalid {
+        /// Why.
+        reason: InvalidReason,
+    },
+    /// The signature is good but no path leads to a trusted anchor: the user may
+    /// choose to trust the certificate.
+    UntrustedIssuer {
+        /// The path-building error.
+        error: TrustError,
+    },
+    /// The signature is good but the signer's certificate (or its chain) is expired
+    /// or not yet valid at the reference time.
+    Expired {
+        /// The trust error with the times.
+        error: TrustError,
+    },
+    /// The signature is good but a certificate on the path is revoked.
+    Revoked {
+        /// The trust error with the reason and date.
+        error: TrustError,
+    },
+    /// Everything is good but the certificate does not name the From address.
+    AddressMismatch {
+        /// The From address.
+        from: String,
+        /// The addresses the certificate names.
+        certificate_addresses: Vec<String>,
+    },
+}
+
+impl SignatureStatus {
+    /// Whether this is [`SignatureStatus::Valid`].
+    pub fn is_valid(&self) -> bool {
+        matches!(self, SignatureStatus::Valid)
+    }
+
+    /// Whether the signature itself is cryptographically good (only trust or the
+    /// address is in question).
+    pub fn signature_ok(&self) -> bool {
+        !matches!(self, SignatureStatus::Invalid { .. })
+    }
+}
+
+impl std::fmt::Display for SignatureStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignatureStatus::Valid => f.write_str("valid"),
+            SignatureStatus::Invalid { reason } => write!(f, "invalid: {reason}"),
+            SignatureStatus::UntrustedIssuer { error } => write!(f, "untrusted issuer: {error}"),
+            SignatureStatus::Expired { error } => write!(f, "expired: {error}"),
+            SignatureStatus::Revoked { error } => write!(f, "revoked: {error}"),
+            SignatureStatus::AddressMismatch { from, certificate_addresses } => write!(
+                f,
+                "the certificate is for {} but the message is from {from}",
+                certificate_addresses.join(", ")
+            ),
+        }
+    }
+}
+
+/// One SignerInfo's result.
+#[derive(Debug, Clone)]
+pub struct SignerReport {
+    pub(crate) status: SignatureStatus,
+    pub(crate) certificate: Option<Certificate>,
+    pub(crate) signing_time: Option<SystemTime>,
+    pub(crate) capabilities: Option<Vec<u8>>,
+    pub(crate) encryption_key_preference: Option<Vec<u8>>,
+    pub(crate) digest_algorithm: ObjectIdentifier,
+    pub(crate) path: Option<VerifiedPath>,
+}
+
+impl SignerReport {
+    /// The status.
+    pub fn status(&self) -> &SignatureStatus {
+        &self.status
+    }
+    /// The signer's certificate, when it was found.
+    pub fn certificate(&self) -> Option<&Certificate> {
+        self.certificate.as_ref()
+    }
+    /// The signingTime attribute: for display only, it is the signer's claim.
+    pub fn signing_time(&self) -> Option<SystemTime> {
+        self.signing_time
+    }
+    /// The SMIMECapabilities attribute value (DER), as announced.
+    pub fn capabilities_der(&self) -> Option<&[u8]> {
+        self.capabilities.as_deref()
+    }
+    /// The SMIMEEncryptionKeyPreference attribute value (DER), as announced.
+    pub fn encryption_key_preference_der(&self) -> Option<&[u8]> {
+        self.encryption_key_preference.as_deref()
+    }
+    /// The digest algorithm.
+    pub fn digest_algorithm(&self) -> ObjectIdentifier {
+        self.digest_algorithm
+    }
+    /// The verified path, for a signer whose chain was accepted.
+    pub fn path(&self) -> Option<&VerifiedPath> {
+        self.path.as_ref()
+    }
+    pub(crate) fn set_status(&mut self, status: SignatureStatus) {
+        self.status = status;
+    }
+}
+
+/// The result of verifying one SignedData.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub(crate) signers: Vec<SignerReport>,
+    pub(crate) certificates: Vec<Certificate>,
+}
+
+impl Verification {
+    /// One report per SignerInfo, in order.
+    pub fn signers(&self) -> &[SignerReport] {
+        &self.signers
+    }
+    /// The certificates the message carried (for "View Certificate"; untrusted).
+    pub fn certificates(&self) -> &[Certificate] {
+        &self.certificates
+    }
+    /// False for a SignedData with no SignerInfo (certs-only or degenerate: RFC 8551
+    /// §3.6.2.2, REQUIREMENTS.md §2 row 9).
+    pub fn is_signed(&self) -> bool {
+        !self.signers.is_empty()
+    }
+    /// Valid only when signed and every signer is valid (row 8).
+    pub fn is_valid(&self) -> bool {
+        self.is_signed() && self.signers.iter().all(|s| s.status.is_valid())
+    }
+    pub(crate) fn signers_mut(&mut self) -> &mut [SignerReport] {
+        &mut self.signers
+    }
+}
+
+/// Where the signed content is.
+enum Content<'a> {
+    /// Detached: the caller's bytes (multipart/signed); eContent must be absent.
+    Detached(&'a mut dyn Read),
+    /// Opaque: eContent, streamed to this writer; it must be present.
+    Opaque(&'a mut dyn Write),
+}
+
+/// Verifies a detached SignedData (`application/pkcs7-signature`) over `content`.
+pub fn verify_detached<R: Read>(
+    signature: &[u8],
+    mut content: R,
+    trust: &TrustStore,
+    policy: &Policy,
+) -> Result<Verification, Error> {
+    verify_impl(signature, Content::Detached(&mut content), trust, policy)
+}
+
+/// Verifies an opaque SignedData read from `input`, writing the eContent to `out`
+/// as it streams (memory does not grow with the content). The content written is
+/// exactly what was verified; treat it as unverified unless the result is valid.
+pub fn verify_opaque<R: Read, W: Write>(
+    input: R,
+    mut out: W,
+    trust: &TrustStore,
+    policy: &Policy,
+) -> Result<Verification, Error> {
+    verify_impl(input, Content::Opaque(&mut out), trust, policy)
+}
+
+/// Reads the certificates a SignedData carries (certs-only messages, "View
+/// Certificate"). Certificates that do not parse are skipped.
+pub fn certificates_in(signed_data: &[u8]) -> Result<Vec<Certificate>, Error> {
+    let mut sink = std::io::sink();
+    let parsed = parse(signed_data, &mut ParseContent::Skip(&mut sink), &[])?;
+    Ok(parsed.certificates)
+}
+
+enum ParseContent<'a> {
+    Detached,
+    Opaque(&'a mut dyn Write),
+    Skip(&'a mut dyn Write),
+}
+
+struct Parsed {
+    econtent_type: ObjectIdentifier,
+    econtent_present: bool,
+    digests: Vec<(ObjectIdentifier, Vec<u8>)>,
+    certificates: Vec<Certificate>,
+    crls: Vec<Crl>,
+    signer_infos: Vec<Vec<u8>>,
+}
+
+fn verify_impl<R: Read>(input: R, content: Content<'_>, trust: &TrustStore, policy: &Policy) -> Result<Verification, Error> {
+    let (parsed, detached_digests) = match content {
+        Content::Opaque(out) => (parse(input, &mut ParseContent::Opaque(out), &[])?, None),
+        Content::Detached(data) => {
+            let parsed = parse(input, &mut ParseContent::Detached, &[])?;
+            let algs: Vec<ObjectIdentifier> = parsed.digests.iter().map(|(o, _)| *o).collect();
+            let mut hashers = Hashers::new(&algs);
+            let mut buf = vec![0u8; CHUNK];
+            loop {
+                let n = data.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                hashers.update(buf.get(..n).unwrap_or_default());
+            }
+            (parsed, Some(hashers.finish()))
+        }
+    };
+    let opaque = detached_digests.is_none();
+    let digests = detached_digests.unwrap_or_else(|| parsed.digests.clone());
+    let placement = match (opaque, parsed.econtent_present) {
+        (true, false) => Some("opaque signed-data without content"),
+        (false, true) => Some("multipart/signed whose signature carries its own content"),
+        _ => None,
+    };
+    let mut signers = Vec::with_capacity(parsed.signer_infos.len());
+    for raw in &parsed.signer_infos {
+        let mut report = verify_signer(raw, &parsed, &digests, trust, policy);
+        if let Some(why) = placement {
+            report.status = SignatureStatus::Invalid {
+                reason: InvalidReason::ContentPlacement(why),
+            };
+        }
+        signers.push(report);
+    }
+    Ok(Verification {
+        signers,
+        certificates: parsed.certificates,
+    })
+}
+
+/// Walks ContentInfo/SignedData; the content streams, the rest is read whole.
+fn parse<R: Read>(input: R, content: &mut ParseContent<'_>, _extra: &[u8]) -> Result<Parsed, Error> {
+    let mut r = BerReader::new(input);
+    r.expect(0x30, "ContentInfo")?;
+    let type_der = r.tlv_der(64, "ContentInfo contentType")?;
+    let ct = ObjectIdentifier::from_der(&type_der).map_err(|e| CmsError::malformed("ContentInfo", e))?;
+    if ct != oid::SIGNED_DATA {
+        return Err(CmsError::UnexpectedContentType {
+            oid: ct,
+            expected: "signed-data",
+        }
+        .into());
+    }
+    r.expect(0xa0, "ContentInfo content")?;
+    let sd = r.expect(0x30, "SignedData")?;
+    let sd_end = r.end_of(sd, "SignedData")?;
+    let _version = r.tlv_der(16, "SignedData version")?;
+    let algs_der = r.tlv_der(MAX_STRUCTURE, "digestAlgorithms")?;
+    let mut algs = Vec::new();
+    for el in ber::elements(ber::content_of(&algs_der)?)? {
+        if let Ok(a) = AlgorithmIdentifierOwned::from_der(el)
+            && !algs.contains(&a.oid)
+        {
+            algs.push(a.oid);
+        }
+    }
+    // encapContentInfo ::= SEQUENCE { eContentType, eContent [0] EXPLICIT OCTET STRING OPTIONAL }
+    let eci = r.expect(0x30, "EncapsulatedContentInfo")?;
+    let eci_end = r.end_of(eci, "EncapsulatedContentInfo")?;
+    let et_der = r.tlv_der(64, "eContentType")?;
+    let econtent_type = ObjectIdentifier::from_der(&et_der).map_err(|e| CmsError::malformed("eContentType", e))?;
+    let mut hashers = Hashers::new(&algs);
+    let mut econtent_present = false;
+    let at_eci_end = |r: &BerReader<R>| eci_end == Some(r.position());
+    if !at_eci_end(&r) {
+        let h = r.header("EncapsulatedContentInfo")?;
+        if h.is_eoc() {
+            // Indefinite encapContentInfo without eContent.
+        } else if h.ident == 0xa0 {
+            econtent_present = true;
+            let inner_end = r.end_of(h, "eContent")?;
+            let oh = r.header("eContent")?;
+            if oh.ident != 0x04 && oh.ident != 0x24 {
+                return Err(CmsError::malformed("eContent", "not an OCTET STRING").into());
+            }
+            let mut buf = vec![0u8; CHUNK];
+            let mut write_err = None;
+            stream_octets(&mut r, oh, &mut buf, 0, &mut |chunk| {
+                hashers.update(chunk);
+                let res = match content {
+                    ParseContent::Opaque(w) | ParseContent::Skip(w) => w.write_all(chunk),
+                    ParseContent::Detached => Ok(()),
+                };
+                if let Err(e) = res
+                    && write_err.is_none()
+                {
+                    write_err = Some(e);
+                }
+            })?;
+            if let Some(e) = write_err {
+                return Err(e.into());
+            }
+            if inner_end.is_none() {
+                r.expect_eoc("eContent")?;
+            }
+            if eci_end.is_none() {
+                r.expect_eoc("EncapsulatedContentInfo")?;
+            }
+        } else {
+            return Err(CmsError::malformed("EncapsulatedContentInfo", "unexpected field").into());
+        }
+    }
+    let digests = hashers.finish();
+    let mut certificates = Vec::new();
+    let mut crls = Vec::new();
+    let mut signer_infos = Vec::new();
+    loop {
+        if sd_end == Some(r.position()) {
+            break;
+        }
+        let h = r.header("SignedData")?;
+        if h.is_eoc() {
+            break;
+        }
+        let der = r.tlv_der_after(h, MAX_STRUCTURE, "SignedData field")?;
+        let inner = ber::content_of(&der)?;
+        match h.ident {
+            // certificates [0] IMPLICIT CertificateSet
+            0xa0 => {
+                for el in ber::elements(inner)?.into_iter().take(MAX_MESSAGE_CERTIFICATES) {
+                    if let Ok(c) = Certificate::from_der(el) {
+                        certificates.push(c);
+                    }
+                }
+            }
+            // crls [1] IMPLICIT RevocationInfoChoices
+            0xa1 => {
+                for el in ber::elements(inner)?.into_iter().take(MAX_MESSAGE_CERTIFICATES) {
+                    if let Ok(c) = Crl::from_der(el) {
+                        crls.push(c);
+                    }
+                }
+            }
+            0x31 => {
+                signer_infos = ber::elements(inner)?.into_iter().map(<[u8]>::to_vec).collect();
+                break;
+            }
+            _ => return Err(CmsError::malformed("SignedData", "unexpected field").into()),
+        }
+    }
+    Ok(Parsed {
+        econtent_type,
+        econtent_present,
+        digests,
+        certificates,
+        crls,
+        signer_infos,
+    })
+}
+
+fn stream_octets<R: Read>(
+    r: &mut BerReader<R>,
+    header: ber::Header,
+    buf: &mut [u8],
+    depth: usize,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<(), Error> {
+    if depth > 8 {
+        return Err(CmsError::LimitExceeded {
+            what: "eContent nesting",
+            limit: 8,
+        }
+        .into());
+    }
+    if !header.constructed() {
+        let mut left = header.length.ok_or_else(|| CmsError::malformed("eContent", "indefinite primitive"))?;
+        while left > 0 {
+            let n = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
+            let slice = buf.get_mut(..n).ok_or(CmsError::Truncated { context: "eContent" })?;
+            r.fill(slice, "eContent")?;
+            sink(slice);
+            left -= n as u64;
+        }
+        return Ok(());
+    }
+    let end = r.end_of(header, "eContent")?;
+    loop {
+        if let Some(end) = end {
+            if r.position() >= end {
+                return Ok(());
+            }
+        }
+        let child = r.header("eContent chunk")?;
+        if child.is_eoc() {
+            return Ok(());
+        }
+        if child.ident != 0x04 && child.ident != 0x24 {
+            return Err(CmsError::malformed("eContent", "chunk is not an OCTET STRING").into());
+        }
+        stream_octets(r, child, buf, depth + 1, sink)?;
+    }
+}
+
+/// Streaming hashes for every digest algorithm the SignedData lists.
+struct Hashers(Vec<(ObjectIdentifier, HashState)>);
+
+enum HashState {
+    Sha1(sha1::Sha1),
+    Sha224(sha2::Sha224),
+    Sha256(sha2::Sha256),
+    Sha384(sha2::Sha384),
+    Sha512(sha2::Sha512),
+}
+
+impl Hashers {
+    fn new(algs: &[ObjectIdentifier]) -> Self {
+        Hashers(
+            algs.iter()
+                .filter_map(|o| {
+                    let s = match *o {
+                        x if x == oid::SHA1 => HashState::Sha1(sha1::Sha1::new()),
+                        x if x == oid::SHA224 => HashState::Sha224(sha2::Sha224::new()),
+                        x if x == oid::SHA256 => HashState::Sha256(sha2::Sha256::new()),
+                        x if x == oid::SHA384 => HashState::Sha384(sha2::Sha384::new()),
+                        x if x == oid::SHA512 => HashState::Sha512(sha2::Sha512::new()),
+                        _ => return None,
+                    };
+                    Some((*o, s))
+                })
+                .collect(),
+        )
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        for (_, h) in &mut self.0 {
+            match h {
+                HashState::Sha1(h) => h.update(data),
+                HashState::Sha224(h) => h.update(data),
+                HashState::Sha256(h) => h.update(data),
+                HashState::Sha384(h) => h.update(data),
+                HashState::Sha512(h) => h.update(data),
+            }
+        }
+    }
+
+    fn finish(self) -> Vec<(ObjectIdentifier, Vec<u8>)> {
+        self.0
+            .into_iter()
+            .map(|(o, h)| {
+                let d = match h {
+                    HashState::Sha1(h) => h.finalize().to_vec(),
+                    HashState::Sha224(h) => h.finalize().to_vec(),
+                    HashState::Sha256(h) => h.finalize().to_vec(),
+                    HashState::Sha384(h) => h.finalize().to_vec(),
+                    HashState::Sha512(h) => h.finalize().to_vec(),
+                };
+                (o, d)
+            })
+            .collect()
+    }
+}
+
+fn invalid(reason: InvalidReason, digest: ObjectIdentifier) -> SignerReport {
+    SignerReport {
+        status: SignatureStatus::Invalid { reason },
+        certificate: None,
+        signing_time: None,
+        capabilities: None,
+        encryption_key_preference: None,
+        digest_algorithm: digest,
+        path: None,
+    }
+}
+
+/// The signedAttrs element of a DER SignerInfo, exactly as received.
+fn raw_signed_attrs(signer_info: &[u8]) -> Result<Option<Vec<u8>>, CmsError> {
+    for el in ber::elements(ber::content_of(signer_info)?)? {
+        if el.first() == Some(&0xa0) {
+            let mut v = el.to_vec();
+            // RFC 5652 §5.4: the signature covers the EXPLICIT SET OF encoding.
+            if let Some(first) = v.first_mut() {
+                *first = 0x31;
+            }
+            return Ok(Some(v));
+        }
+    }
+    Ok(None)
+}
+
+fn verify_signer(
+    raw: &[u8],
+    parsed: &Parsed,
+    digests: &[(ObjectIdentifier, Vec<u8>)],
+    trust: &TrustStore,
+    policy: &Policy,
+) -> SignerReport {
+    let unknown = oid::SHA256;
+    let si = match SignerInfo::from_der(raw) {
+        Ok(si) => si,
+        Err(e) => return invalid(InvalidReason::BadAttributes(format!("SignerInfo does not parse: {e}")), unknown),
+    };
+    let digest_oid = si.digest_alg.oid;
+    let Ok(Some(attrs_der)) = raw_signed_attrs(raw) else {
+        return invalid(InvalidReason::MissingSignedAttributes, digest_oid);
+    };
+    let Some(attrs) = si.signed_attrs.as_ref() else {
+        return invalid(InvalidReason::MissingSignedAttributes, digest_oid);
+    };
+    // Attributes: single instances, single values (RFC 8551 §2.5, RFC 5652 §11).
+    let mut content_type = None;
+    let mut message_digest = None;
+    let mut signing_time = None;
+    let mut capabilities = None;
+    let mut key_pref = None;
+    let mut signing_cert_hashes: Vec<(ObjectIdentifier, Vec<u8>)> = Vec::new();
+    for attr in attrs.iter() {
+        let single = [
+            oid::ATTR_CONTENT_TYPE,
+            oid::ATTR_MESSAGE_DIGEST,
+            oid::ATTR_SIGNING_TIME,
+            oid::ATTR_SMIME_CAPABILITIES,
+            oid::ATTR_ENCRYPTION_KEY_PREFERENCE,
+            oid::ATTR_SIGNING_CERTIFICATE,
+            oid::ATTR_SIGNING_CERTIFICATE_V2,
+        ];
+        if single.contains(&attr.oid) {
+            if attr.values.len() != 1 {
+                return invalid(
+                    InvalidReason::BadAttributes(format!("attribute {} must have exactly one value", attr.oid)),
+                    digest_oid,
+                );
+            }
+            if attrs.iter().filter(|a| a.oid == attr.oid).count() != 1 {
+                return invalid(InvalidReason::BadAttributes(format!("attribute {} is repeated", attr.oid)), digest_oid);
+            }
+        }
+        let Some(value) = attr.values.iter().next() else {
+            continue;
+        };
+        match attr.oid {
+            o if o == oid::ATTR_CONTENT_TYPE => content_type = value.decode_as::<ObjectIdentifier>().ok(),
+            o if o == oid::ATTR_MESSAGE_DIGEST => {
+                message_digest = value.decode_as::<OctetString>().ok().map(|v| v.as_bytes().to_vec())
+            }
+            o if o == oid::ATTR_SIGNING_TIME => {
+                signing_time = value
+                    .decode_as::<x509_cert::time::Time>()
+                    .ok()
+                    .map(|t| t.to_system_time())
+            }
+            o if o == oid::ATTR_SMIME_CAPABILITIES => capabilities = value.to_der().ok(),
+            o if o == oid::ATTR_ENCRYPTION_KEY_PREFERENCE => key_pref = value.to_der().ok(),
+            o if o == oid::ATTR_SIGNING_CERTIFICATE_V2 || o == oid::ATTR_SIGNING_CERTIFICATE => {
+                signing_cert_hashes.extend(signing_certificate_hashes(o, value));
+            }
+            _ => {}
+        }
+    }
+    let mut report = SignerReport {
+        status: SignatureStatus::Valid,
+        certificate: None,
+        signing_time,
+        capabilities,
+        encryption_key_preference: key_pref,
+        digest_algorithm: digest_oid,
+        path: None,
+    };
+    let fail = |mut report: SignerReport, reason: InvalidReason| {
+        report.status = SignatureStatus::Invalid { reason };
+        report
+    };
+    let Some(ct) = content_type else {
+        return fail(report, InvalidReason::BadAttributes("contentType is missing".into()));
+    };
+    if ct != parsed.econtent_type {
+        return fail(report, InvalidReason::ContentTypeMismatch);
+    }
+    let Some(md) = message_digest else {
+        return fail(report, InvalidReason::BadAttributes("messageDigest is missing".into()));
+    };
+    // Digest algorithm allowed by the policy (RFC 8551 §2.1; SHA-1 historic only).
+    let weak = digest_oid == oid::SHA1;
+    if weak && !policy.historic_algorithms {
+        return fail(report, InvalidReason::Algorithm("SHA-1 is not accepted for new signatures".into()));
+    }
+    let Some((_, computed)) = digests.iter().find(|(o, _)| *o == digest_oid) else {
+        return fail(report, InvalidReason::Algorithm(format!("digest {digest_oid} is not supported or not listed")));
+    };
+    if computed.as_slice() != md.as_slice() {
+        return fail(report, InvalidReason::DigestMismatch);
+    }
+    let sig_alg = match signature_algorithm_for(&si.signature_algorithm, digest_oid) {
+        Ok(a) => a,
+        Err(why) => return fail(report, InvalidReason::Algorithm(why)),
+    };
+
+    // Candidate signer certificates: from the message, then the store's intermediates.
+    let mut candidates: Vec<Certificate> = parsed
+        .certificates
+        .iter()
+        .chain(trust.intermediates().iter())
+        .filter(|c| names_signer(&si.sid, c))
+        .cloned()
+        .collect();
+    if !signing_cert_hashes.is_empty() {
+        // RFC 8550 §4.2: signingCertificate(V2) SHALL identify the signer's certificate.
+        candidates.retain(|c| signing_cert_hashes.iter().any(|(alg, h)| cert_hash(c, *alg).as_deref() == Some(h)));
+    }
+    if candidates.is_empty() {
+        return fail(report, InvalidReason::SignerCertificateNotFound);
+    }
+    let mut signer = None;
+    for cert in candidates {
+        let spki = cert.x509().tbs_certificate().subject_public_key_info().clone();
+        let ok = crate::trust::verify_signature::verify(
+            &spki,
+            None,
+            &sig_alg,
+            &attrs_der,
+            si.signature.as_bytes(),
+            policy.historic_algorithms,
+            policy.rsa_floor(),
+        );
+        if ok.is_ok() {
+            signer = Some(cert);
+            break;
+        }
+    }
+    let Some(cert) = signer else {
+        return fail(report, InvalidReason::BadSignature);
+    };
+    report.certificate = Some(cert.clone());
+    // The chain, for signing, at the caller's time (never signingTime).
+    match trust.evaluate_with_crls(&cert, policy, &parsed.certificates, &parsed.crls) {
+        Ok(path) => report.path = Some(path),
+        Err(e) => {
+            report.status = match e {
+                TrustError::UnknownIssuer { .. } => SignatureStatus::UntrustedIssuer { error: e },
+                TrustError::Expired { .. } | TrustError::NotYetValid { .. } => SignatureStatus::Expired { error: e },
+                TrustError::Revoked { .. } => SignatureStatus::Revoked { error: e },
+                other => SignatureStatus::Invalid {
+                    reason: InvalidReason::Chain(other),
+                },
+            }
+        }
+    }
+    report
+}
+
+/// The signatureAlgorithm to verify with: SignerInfos often say rsaEncryption or
+/// id-ecPublicKey and leave the hash to digestAlgorithm (RFC 3370 §3.2, RFC 5753
+/// §2.1.1); map those to the combined algorithm and check the two agree.
+fn signature_algorithm_for(sig: &AlgorithmIdentifierOwned, digest: ObjectIdentifier) -> Result<AlgorithmIdentifierOwned, String> {
+    let combined = |o: ObjectIdentifier, params: Option<der::Any>| AlgorithmIdentifierOwned { oid: o, parameters: params };
+    let rsa = [
+        (oid::SHA1, oid::SHA1_WITH_RSA),
+        (oid::SHA224, oid::SHA224_WITH_RSA),
+        (oid::SHA256, oid::SHA256_WITH_RSA),
+        (oid::SHA384, oid::SHA384_WITH_RSA),
+        (oid::SHA512, oid::SHA512_WITH_RSA),
+    ];
+    let ecdsa = [
+        (oid::SHA1, oid::ECDSA_WITH_SHA1),
+        (oid::SHA256, oid::ECDSA_WITH_SHA256),
+        (oid::SHA384, oid::ECDSA_WITH_SHA384),
+        (oid::SHA512, oid::ECDSA_WITH_SHA512),
+    ];
+    let lookup = |table: &[(ObjectIdentifier, ObjectIdentifier)]| {
+        table
+            .iter()
+            .find(|(d, _)| *d == digest)
+            .map(|(_, s)| *s)
+            .ok_or_else(|| format!("digest {digest} with {}", sig.oid))
+    };
+    if sig.oid == oid::RSA_ENCRYPTION {
+        return Ok(combined(lookup(&rsa)?, Some(der::asn1::Null.into())));
+    }
+    if sig.oid == oid::EC_PUBLIC_KEY {
+        return Ok(combined(lookup(&ecdsa)?, None));
+    }
+    if let Some((d, _)) = rsa.iter().chain(ecdsa.iter()).find(|(_, s)| *s == sig.oid) {
+        if *d != digest {
+            return Err(format!("signature algorithm {} does not use digest {digest}", sig.oid));
+        }
+        return Ok(sig.clone());
+    }
+    if sig.oid == oid::ED25519 {
+        // RFC 8419 §3.1: with signed attributes, Ed25519 uses SHA-512 for the digest.
+        if digest != oid::SHA512 {
+            return Err("Ed25519 signatures require SHA-512 as the digest (RFC 8419 §3.1)".into());
+        }
+        return Ok(sig.clone());
+    }
+    // RSASSA-PSS: the hash is in the parameters; verify_signature checks them.
+    Ok(sig.clone())
+}
+
+fn names_signer(sid: &SignerIdentifier, cert: &Certificate) -> bool {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => {
+            let same_issuer = match (ias.issuer.to_der(), cert.issuer_name().to_der()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            };
+            same_issuer && ias.serial_number.as_bytes() == cert.serial_number()
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => cert.subject_key_identifier() == Some(ski.0.as_bytes()),
+    }
+}
+
+/// The certificate hashes named by signingCertificate (ESSCertID, SHA-1) or
+/// signingCertificateV2 (ESSCertIDv2, SHA-256 by default) (RFC 5035 §5.4).
+fn signing_certificate_hashes(attr: ObjectIdentifier, value: &der::Any) -> Vec<(ObjectIdentifier, Vec<u8>)> {
+    let Ok(der) = value.to_der() else {
+        return Vec::new();
+    };
+    // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies OPTIONAL }
+    let Ok(outer) = ber::content_of(&der) else {
+        return Vec::new();
+    };
+    let Some(certs) = ber::elements(outer).ok().and_then(|v| v.into_iter().next()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for id in ber::elements(ber::content_of(certs).unwrap_or_default()).unwrap_or_default() {
+        let fields = ber::elements(ber::content_of(id).unwrap_or_default()).unwrap_or_default();
+        let (alg, hash_el) = if attr == oid::ATTR_SIGNING_CERTIFICATE {
+            (oid::SHA1, fields.first().copied())
+        } else {
+            match fields.first() {
+                Some(f) if f.first() == Some(&0x30) => (
+                    AlgorithmIdentifierOwned::from_der(f).map(|a| a.oid).unwrap_or(oid::SHA256),
+                    fields.get(1).copied(),
+                ),
+                _ => (oid::SHA256, fields.first().copied()),
+            }
+        };
+        if let Some(h) = hash_el.and_then(|h| OctetString::from_der(h).ok()) {
+            out.push((alg, h.as_bytes().to_vec()));
+        }
+    }
+    out
+}
+
+fn cert_hash(cert: &Certificate, alg: ObjectIdentifier) -> Option<Vec<u8>> {
+    let der = cert.der();
+    Some(match alg {
+        a if a == oid::SHA1 => sha1::Sha1::digest(der).to_vec(),
+        a if a == oid::SHA256 => sha2::Sha256::digest(der).to_vec(),
+        a if a == oid::SHA384 => sha2::Sha384::digest(der).to_vec(),
+        a if a == oid::SHA512 => sha2::Sha512::digest(der).to_vec(),
+        _ => return None,
+    })
+}
