@@ -132,7 +132,10 @@ impl<D: CertificateDirectory> CertificateDirectory for Cached<D> {
             }
             for (slot, address) in answers.iter_mut().zip(addresses) {
                 if slot.is_none() {
-                    *slot = replies.iter().find(|r| r.address() == address).cloned();
+                    *slot = replies
+                        .iter()
+                        .find(|r| r.address() == address)
+                        .map(|r| r.clone().readdress(address.clone()));
                 }
             }
         }

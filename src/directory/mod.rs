@@ -253,6 +253,13 @@ impl Lookup {
         self.failures.push(failure);
     }
 
+    /// The same answer for `address` (an equal address written differently), so each
+    /// answer shows the address as it was asked.
+    pub(crate) fn readdress(mut self, address: EmailAddress) -> Self {
+        self.address = address;
+        self
+    }
+
     /// Takes the candidates and failures out.
     pub fn into_parts(self) -> (EmailAddress, Vec<Candidate>, Vec<LookupFailed>) {
         (self.address, self.candidates, self.failures)
