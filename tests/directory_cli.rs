@@ -4,8 +4,12 @@
 mod common;
 
 use common::cli::smime;
-use common::dir_pki::{dir_pki, ldap_users, vcard};
-use common::slapd::{BASE, Slapd};
+use common::dir_pki::{dir_pki, vcard};
+#[cfg(feature = "ldap")]
+use common::{
+    dir_pki::ldap_users,
+    slapd::{BASE, Slapd},
+};
 
 fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
@@ -94,6 +98,7 @@ fn install_lookup_remove() {
     assert_eq!(json(&out)["lookups"][0]["status"], "not-found");
 }
 
+#[cfg(feature = "ldap")]
 #[test]
 fn lookup_over_ldap_and_a_stopped_server() {
     let mut slapd = Slapd::start_with(|files| ldap_users(files, 0));

@@ -1,6 +1,8 @@
 //! The LDAP GAL against a real OpenLDAP slapd started by the test (no skip when slapd
 //! is missing: `bash scripts/test.sh` installs it). Round trips are counted from
-//! slapd's `-d 256` log.
+//! slapd's `-d 256` log. The LDAP source needs feature "ldap": `cargo test
+//! --all-features` (CI, scripts/test.sh).
+#![cfg(feature = "ldap")]
 
 mod common;
 

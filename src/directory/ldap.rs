@@ -23,7 +23,7 @@ use crate::{Certificate, DirectoryError, EmailAddress, Result};
 
 /// At most this many addresses go into one search filter (the contract: 100
 /// recipients take two round trips).
-pub const MAX_BATCH: usize = 50;
+pub(crate) const MAX_BATCH: usize = 50;
 
 /// Largest userSMIMECertificate blob decoded (a certs-only message with a chain).
 const MAX_PKCS7: usize = 256 << 10;
@@ -55,7 +55,7 @@ pub struct LdapConfig {
     pub tls: Tls,
     /// Limit for connecting and for each operation.
     pub timeout: Duration,
-    /// Addresses per search, 1 to [`MAX_BATCH`].
+    /// Addresses per search, 1 to 50.
     pub batch_size: usize,
     /// Entries per page (RFC 2696).
     pub page_size: i32,
