@@ -171,3 +171,112 @@ fn ldap_gal_conforms() {
     conformance(&gal, SourceKind::Ldap);
     conformance(&Cached::new(gal), SourceKind::Ldap);
 }
+
+/// A source that counts the addresses it is asked, and fails when told to.
+struct Counting {
+    inner: MemoryDirectory,
+    asked: std::sync::Mutex<Vec<usize>>,
+    fail: bool,
+}
+
+impl Counting {
+    fn new(name: &str, certs: &[&str], fail: bool) -> Self {
+        let inner = MemoryDirectory::new(name);
+        for n in certs {
+            inner
+                .install(&dir_pki().cert(n), &Default::default())
+                .unwrap();
+        }
+        Counting {
+            inner,
+            asked: Default::default(),
+            fail,
+        }
+    }
+    fn asked(&self) -> Vec<usize> {
+        self.asked.lock().unwrap().clone()
+    }
+}
+
+impl CertificateDirectory for Counting {
+    fn source(&self) -> smime::directory::Source {
+        self.inner.source()
+    }
+    fn lookup(&self, addresses: &[smime::EmailAddress]) -> Vec<smime::directory::Lookup> {
+        self.asked.lock().unwrap().push(addresses.len());
+        if self.fail {
+            return addresses
+                .iter()
+                .map(|a| {
+                    smime::directory::Lookup::failed(
+                        a.clone(),
+                        self.source(),
+                        smime::DirectoryError::Unreachable {
+                            source_name: "test".into(),
+                            reason: "down".into(),
+                        },
+                    )
+                })
+                .collect();
+        }
+        self.inner.lookup(addresses)
+    }
+}
+
+#[test]
+fn layered_first_hit_asks_later_sources_only_on_miss() {
+    let first = std::sync::Arc::new(Counting::new("first", &["ann"], false));
+    let second = std::sync::Arc::new(Counting::new("second", &["ann", "cat"], false));
+    let layered = Layered::new(vec![Box::new(first.clone()), Box::new(second.clone())]);
+    assert_eq!(layered.strategy(), Strategy::FirstHit);
+    let answers = layered.lookup(&[addr("ann@corp.example"), addr("cat@corp.example")]);
+    assert_eq!(answers[0].candidates()[0].source().name(), "first");
+    assert_eq!(answers[0].candidates().len(), 1);
+    assert_eq!(answers[1].candidates()[0].source().name(), "second");
+    // One batch each; the second source was asked only about cat.
+    assert_eq!((first.asked(), second.asked()), (vec![2], vec![1]));
+}
+
+#[test]
+fn layered_keeps_a_failure_next_to_later_hits() {
+    let down = Counting::new("down", &[], true);
+    let up = Counting::new("up", &["ann"], false);
+    let layered = Layered::new(vec![Box::new(down), Box::new(up)]);
+    let answers = layered.lookup(&[addr("ann@corp.example"), addr("nobody@corp.example")]);
+    assert_eq!(answers[0].candidates().len(), 1);
+    assert_eq!(answers[0].failures().len(), 1);
+    assert!(!answers[0].is_failed());
+    // Nothing found and a source down: failed, not "no certificate".
+    assert!(answers[1].is_failed());
+}
+
+#[test]
+fn cached_keeps_positive_and_negative_answers_but_not_failures() {
+    use smime::directory::CacheOptions;
+    let counting = std::sync::Arc::new(Counting::new("gal", &["ann"], false));
+    let cached = Cached::with_options(counting.clone(), CacheOptions::default());
+    let wanted = [addr("ann@corp.example"), addr("nobody@corp.example")];
+    cached.lookup(&wanted);
+    let again = cached.lookup(&[addr("ANN@corp.example"), addr("nobody@corp.example")]);
+    assert_eq!(again[0].candidates().len(), 1);
+    assert_eq!(again[0].address().as_str(), "ANN@corp.example");
+    assert_eq!(
+        counting.asked(),
+        vec![2],
+        "second lookup answered from the cache"
+    );
+    // A zero negative TTL asks again for misses only.
+    let mut options = CacheOptions::default();
+    options.negative_ttl = std::time::Duration::ZERO;
+    let counting = std::sync::Arc::new(Counting::new("gal", &["ann"], false));
+    let cached = Cached::with_options(counting.clone(), options);
+    cached.lookup(&wanted);
+    cached.lookup(&wanted);
+    assert_eq!(counting.asked(), vec![2, 1]);
+    // Failures are not cached.
+    let down = std::sync::Arc::new(Counting::new("down", &[], true));
+    let cached = Cached::new(down.clone());
+    assert!(cached.lookup(&wanted)[0].is_failed());
+    assert!(cached.lookup(&wanted)[0].is_failed());
+    assert_eq!(down.asked(), vec![2, 2]);
+}
