@@ -38,6 +38,9 @@ pub enum Error {
     /// A certificate is not trusted (trust evaluation failed).
     #[error(transparent)]
     Trust(#[from] crate::trust::TrustError),
+    /// A certificate directory could not be opened, asked or changed.
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
 }
 
 /// Why an email address was rejected.
@@ -255,6 +258,88 @@ pub enum MimeError {
     /// Reading the message from its source failed.
     #[error("reading the message failed: {0}")]
     Io(#[source] std::io::Error),
+}
+
+/// Why a certificate directory (installed store, contacts, LDAP GAL) could not be
+/// opened, asked or changed. Cheap to clone: a failed batch lookup hands one copy to
+/// every address it affected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DirectoryError {
+    /// The source could not be reached (connection refused, timed out, TLS failed).
+    #[error("{source_name} is unreachable: {reason}")]
+    Unreachable {
+        /// The source, e.g. `ldap://gal.corp.example`.
+        source_name: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The source answered with an error (LDAP result code, refused bind, ...).
+    #[error("{source_name} refused the request: {reason}")]
+    Refused {
+        /// The source.
+        source_name: String,
+        /// The server's answer.
+        reason: String,
+    },
+    /// The answer exceeded a configured limit (size limit, time limit); rather than
+    /// return part of it as if it were all, the lookup fails.
+    #[error("{source_name}: {what} exceeded the limit of {limit}")]
+    LimitExceeded {
+        /// The source.
+        source_name: String,
+        /// What was too big or too slow.
+        what: &'static str,
+        /// The limit.
+        limit: u64,
+    },
+    /// Reading or writing a file or folder failed.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The operating system's message.
+        reason: String,
+    },
+    /// A stored file is damaged (truncated, bad checksum, not our format).
+    #[error("damaged entry {path}: {reason}")]
+    Damaged {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The store was written by a newer version of this crate.
+    #[error("{path}: store format version {found} is not supported (this crate reads {supported})")]
+    UnsupportedVersion {
+        /// The store's folder.
+        path: std::path::PathBuf,
+        /// The version found.
+        found: String,
+        /// The version this crate reads and writes.
+        supported: u32,
+    },
+    /// A certificate was to be installed for an address it does not name
+    /// (REQUIREMENTS.md §1 A: a directory never binds a certificate to another address).
+    #[error("certificate {fingerprint} does not name {address}")]
+    AddressNotNamed {
+        /// The address asked for.
+        address: String,
+        /// SHA-256 fingerprint of the certificate (hex).
+        fingerprint: String,
+    },
+    /// A certificate was to be installed but names no address and none was given.
+    #[error("certificate {fingerprint} names no email address")]
+    NoAddress {
+        /// SHA-256 fingerprint of the certificate (hex).
+        fingerprint: String,
+    },
+    /// The source's configuration is unusable (bad URL, batch size out of range, ...).
+    #[error("invalid directory configuration: {reason}")]
+    InvalidConfig {
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl MimeError {

@@ -54,6 +54,7 @@
 mod address;
 pub mod cert;
 pub mod cms;
+pub mod directory;
 mod error;
 pub mod mime;
 // The OID table serves every layer; some entries wait for later ones (signing).
@@ -65,7 +66,8 @@ pub mod trust;
 pub use address::EmailAddress;
 pub use cert::{Certificate, Identity, KeyAlgorithm, KeyUsage, PrivateKey};
 pub use error::{
-    AddressError, CertificateError, CmsError, Error, KeyError, MimeError, Pkcs12Error, Result,
+    AddressError, CertificateError, CmsError, DirectoryError, Error, KeyError, MimeError,
+    Pkcs12Error, Result,
 };
 pub use mime::{
     decrypt_message, decrypt_message_bytes, encrypt_builder, encrypt_message,

@@ -7,6 +7,12 @@
 //!               [--in FILE] [--out FILE]
 //! smime decrypt (--p12 FILE [--password-env VAR] | --cert CERT.pem --key KEY.pem [--password-env VAR])
 //!               [--in FILE] [--out FILE]
+//! smime lookup  --to ADDR... <directory options>          (JSON per address)
+//! smime install --store DIR --cert CERT.pem [--for ADDR]...
+//! smime remove  --store DIR --fingerprint SHA256
+//!
+//! directory options: --store DIR --contacts FILE_OR_DIR...
+//!                    --ldap URL --ldap-base DN [--ldap-bind-dn DN --ldap-password-env VAR]
 //! ```
 //!
 //! Exit status: 0 success, 1 the operation ran but failed (not a recipient,
@@ -32,13 +38,23 @@ enum Command {
     Decrypt(decrypt::DecryptArgs),
     /// Sign an RFC 5322 message (multipart/signed, or opaque with --opaque).
     Sign(sign::SignArgs),
+    /// Look certificates up in the configured directories (JSON).
+    Lookup(lookup::LookupArgs),
+    /// Install a certificate in the installed-certificate store.
+    Install(install::InstallArgs),
+    /// Remove a certificate from the installed-certificate store.
+    Remove(remove::RemoveArgs),
 }
 
 mod decrypt;
+mod directory_args;
 mod encrypt;
 mod failure;
 mod identity_args;
+mod install;
+mod lookup;
 mod output;
+mod remove;
 mod sign;
 
 #[derive(Args)]
@@ -74,6 +90,9 @@ fn main() -> ExitCode {
         Command::Encrypt(args) => encrypt::run(args),
         Command::Decrypt(args) => decrypt::run(args),
         Command::Sign(args) => sign::run(args),
+        Command::Lookup(args) => lookup::run(args),
+        Command::Install(args) => install::run(args),
+        Command::Remove(args) => remove::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

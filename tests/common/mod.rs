@@ -8,12 +8,14 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod dir_pki;
 pub mod gpgsm;
 pub mod msg;
 pub mod openssl;
 pub mod pki;
 pub mod python;
 pub mod trust_pki;
+pub mod slapd;
 
 use std::io::Write;
 use std::path::Path;

@@ -1,0 +1,549 @@
+//! [`LdapGal`]: the organisation's global address list over LDAP (feature `ldap`).
+//!
+//! One search per batch of at most 50 addresses: an OR filter over the mail
+//! attributes, values escaped per RFC 4515 §3, with paged results (RFC 2696), a size
+//! and a time limit. Certificates come from `userCertificate;binary` (RFC 4523 §2.1)
+//! and `userSMIMECertificate` (a PKCS#7 certs-only SignedData, as Active Directory and
+//! Exchange publish it). Each entry's own mail attributes are checked again against
+//! the address asked for (a server's matching is not trusted), and each certificate
+//! is offered only for addresses it names.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use der::Decode;
+use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
+use ldap3::asn1::{PL, StructureTag};
+use ldap3::{LdapConn, LdapConnSettings, LdapError, Scope, SearchOptions};
+use zeroize::Zeroizing;
+
+use super::{CertificateDirectory, Lookup, Source, SourceKind};
+use crate::cms::ber::BerReader;
+use crate::{Certificate, DirectoryError, EmailAddress, Result};
+
+/// At most this many addresses go into one search filter (the contract: 100
+/// recipients take two round trips).
+pub(crate) const MAX_BATCH: usize = 50;
+
+/// Largest userSMIMECertificate blob decoded (a certs-only message with a chain).
+const MAX_PKCS7: usize = 256 << 10;
+
+/// How the connection is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Tls {
+    /// As the URL says: `ldap://` in the clear, `ldaps://` with TLS.
+    #[default]
+    FromUrl,
+    /// `ldap://` upgraded with StartTLS (RFC 4513 §3).
+    StartTls,
+}
+
+/// How to reach and read the GAL.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct LdapConfig {
+    /// `ldap://host[:port]` or `ldaps://host[:port]` (TLS needs feature `ldap-tls`).
+    pub url: String,
+    /// Where to search (subtree), e.g. `ou=people,dc=corp,dc=example`.
+    pub base_dn: String,
+    /// Bind DN; anonymous when `None`.
+    pub bind_dn: Option<String>,
+    /// Bind password.
+    pub password: Option<Zeroizing<String>>,
+    /// StartTLS or as the URL says.
+    pub tls: Tls,
+    /// Limit for connecting and for each operation.
+    pub timeout: Duration,
+    /// Addresses per search, 1 to 50.
+    pub batch_size: usize,
+    /// Entries per page (RFC 2696).
+    pub page_size: i32,
+    /// Server-side size limit per search (entries); exceeding it fails the batch.
+    pub size_limit: i32,
+    /// Server-side time limit per search, in seconds.
+    pub time_limit: i32,
+    /// Attributes holding the entry's addresses. `proxyAddresses` values are read
+    /// only with an `smtp:` prefix (any case; `SMTP:` marks the primary one).
+    pub mail_attributes: Vec<String>,
+    /// Attributes holding DER certificates (RFC 4523).
+    pub certificate_attributes: Vec<String>,
+    /// Attributes holding PKCS#7 certs-only blobs (RFC 2798 userSMIMECertificate).
+    pub pkcs7_attributes: Vec<String>,
+}
+
+impl std::fmt::Debug for LdapConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LdapConfig")
+            .field("url", &self.url)
+            .field("base_dn", &self.base_dn)
+            .field("bind_dn", &self.bind_dn)
+            .field("password", &self.password.as_ref().map(|_| "<hidden>"))
+            .field("tls", &self.tls)
+            .field("timeout", &self.timeout)
+            .field("batch_size", &self.batch_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LdapConfig {
+    /// Anonymous, as the URL says, 10 s timeout, batches of 50, pages of 500 entries,
+    /// size limit 1000, time limit 10 s, the usual attributes.
+    pub fn new(url: impl Into<String>, base_dn: impl Into<String>) -> Self {
+        LdapConfig {
+            url: url.into(),
+            base_dn: base_dn.into(),
+            bind_dn: None,
+            password: None,
+            tls: Tls::FromUrl,
+            timeout: Duration::from_secs(10),
+            batch_size: MAX_BATCH,
+            page_size: 500,
+            size_limit: 1000,
+            time_limit: 10,
+            mail_attributes: ["mail", "proxyAddresses", "otherMailbox"]
+                .map(String::from)
+                .to_vec(),
+            certificate_attributes: vec!["userCertificate;binary".into()],
+            pkcs7_attributes: vec!["userSMIMECertificate".into()],
+        }
+    }
+
+    /// With a simple bind as `dn` with `password`.
+    pub fn with_bind(mut self, dn: impl Into<String>, password: impl Into<String>) -> Self {
+        self.bind_dn = Some(dn.into());
+        self.password = Some(Zeroizing::new(password.into()));
+        self
+    }
+
+    /// With another timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+/// The global address list of an LDAP server (Active Directory, OpenLDAP, ...).
+///
+/// Each [`lookup`](CertificateDirectory::lookup) opens one connection, binds, sends
+/// ⌈n/[`LdapConfig::batch_size`]⌉ searches and closes it. If the server cannot be
+/// reached, every address gets [`LookupFailed`](super::LookupFailed); if one batch
+/// fails, its addresses do.
+#[derive(Debug)]
+pub struct LdapGal {
+    config: LdapConfig,
+    source: Source,
+}
+
+impl LdapGal {
+    /// Checks the configuration (no connection is made yet).
+    pub fn new(config: LdapConfig) -> Result<Self> {
+        let invalid = |reason: String| DirectoryError::InvalidConfig { reason };
+        let scheme = config
+            .url
+            .split_once("://")
+            .map(|(s, _)| s.to_ascii_lowercase())
+            .ok_or_else(|| invalid(format!("{:?} is not an LDAP URL", config.url)))?;
+        let tls = scheme == "ldaps" || config.tls == Tls::StartTls;
+        if scheme != "ldap" && scheme != "ldaps" {
+            return Err(invalid(format!("unsupported URL scheme {scheme:?}")).into());
+        }
+        if tls && !cfg!(feature = "ldap-tls") {
+            return Err(invalid(
+                "TLS (ldaps:// or StartTLS) needs the crate feature \"ldap-tls\"".into(),
+            )
+            .into());
+        }
+        if config.batch_size == 0 || config.batch_size > MAX_BATCH {
+            return Err(invalid(format!("batch size must be 1 to {MAX_BATCH}")).into());
+        }
+        if config.page_size <= 0 || config.timeout.is_zero() {
+            return Err(invalid("page size and timeout must be positive".into()).into());
+        }
+        let source = Source::new(SourceKind::Ldap, config.url.clone());
+        Ok(LdapGal { config, source })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &LdapConfig {
+        &self.config
+    }
+
+    fn failure(&self, reason: impl std::fmt::Display) -> DirectoryError {
+        DirectoryError::Unreachable {
+            source_name: self.source.name().to_owned(),
+            reason: reason.to_string(),
+        }
+    }
+
+    fn connect(&self) -> Result<LdapConn, DirectoryError> {
+        let settings = LdapConnSettings::new().set_conn_timeout(self.config.timeout);
+        #[cfg(feature = "ldap-tls")]
+        let settings = settings.set_starttls(self.config.tls == Tls::StartTls);
+        let mut conn =
+            LdapConn::with_settings(settings, &self.config.url).map_err(|e| self.failure(e))?;
+        if let Some(dn) = &self.config.bind_dn {
+            let password = self.config.password.as_deref().map_or("", String::as_str);
+            conn.with_timeout(self.config.timeout)
+                .simple_bind(dn, password)
+                .and_then(|r| r.success())
+                .map_err(|e| self.refused(e))?;
+        }
+        Ok(conn)
+    }
+
+    fn refused(&self, e: LdapError) -> DirectoryError {
+        match e {
+            LdapError::LdapResult { result } if result.rc == 3 || result.rc == 4 => {
+                DirectoryError::LimitExceeded {
+                    source_name: self.source.name().to_owned(),
+                    what: if result.rc == 3 {
+                        "search time"
+                    } else {
+                        "result size"
+                    },
+                    limit: if result.rc == 3 {
+                        self.config.time_limit as u64
+                    } else {
+                        self.config.size_limit as u64
+                    },
+                }
+            }
+            LdapError::LdapResult { result } => DirectoryError::Refused {
+                source_name: self.source.name().to_owned(),
+                reason: format!("result code {}: {}", result.rc, result.text),
+            },
+            other => self.failure(other),
+        }
+    }
+
+    /// One search for a batch: the entries' addresses and certificates.
+    fn search(
+        &self,
+        conn: &mut LdapConn,
+        batch: &[EmailAddress],
+    ) -> Result<Vec<Entry>, DirectoryError> {
+        let filter = filter(batch, &self.config.mail_attributes);
+        let mut attrs: Vec<String> = self.config.mail_attributes.clone();
+        attrs.extend(self.config.certificate_attributes.iter().cloned());
+        attrs.extend(self.config.pkcs7_attributes.iter().cloned());
+        let adapters: Vec<Box<dyn Adapter<'_, String, Vec<String>>>> = vec![
+            Box::new(EntriesOnly::new()),
+            Box::new(PagedResults::new(self.config.page_size)),
+        ];
+        let options = SearchOptions::new()
+            .sizelimit(self.config.size_limit)
+            .timelimit(self.config.time_limit);
+        let mut stream = conn
+            .with_search_options(options)
+            .with_timeout(self.config.timeout)
+            .streaming_search_with(
+                adapters,
+                &self.config.base_dn,
+                Scope::Subtree,
+                &filter,
+                attrs,
+            )
+            .map_err(|e| self.refused(e))?;
+        let mut entries = Vec::new();
+        loop {
+            match stream.next() {
+                Ok(Some(raw)) => entries.push(parse_entry(raw.0)),
+                Ok(None) => break,
+                Err(e) => return Err(self.refused(e)),
+            }
+        }
+        stream.result().success().map_err(|e| self.refused(e))?;
+        Ok(entries)
+    }
+
+    fn entry_offers(&self, entry: &Entry, answer: &mut Lookup) {
+        let named_here = entry
+            .addresses(&self.config.mail_attributes)
+            .contains(answer.address());
+        if !named_here {
+            return;
+        }
+        for (attr, values) in &entry.attrs {
+            let is_cert = self
+                .config
+                .certificate_attributes
+                .iter()
+                .any(|a| same_attr(a, attr));
+            let is_pkcs7 = self
+                .config
+                .pkcs7_attributes
+                .iter()
+                .any(|a| same_attr(a, attr));
+            for value in values {
+                if is_cert {
+                    if let Ok(c) = Certificate::from_der(value) {
+                        answer.offer(c, &self.source);
+                    }
+                } else if is_pkcs7 {
+                    for c in certs_only(value) {
+                        answer.offer(c, &self.source);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl CertificateDirectory for LdapGal {
+    fn source(&self) -> Source {
+        self.source.clone()
+    }
+
+    fn lookup(&self, addresses: &[EmailAddress]) -> Vec<Lookup> {
+        let mut answers: Vec<Lookup> = addresses.iter().cloned().map(Lookup::new).collect();
+        if addresses.is_empty() {
+            return answers;
+        }
+        let fail_all = |answers: &mut [Lookup], error: &DirectoryError| {
+            for a in answers {
+                a.push_failure(super::LookupFailed {
+                    source: self.source.clone(),
+                    error: error.clone(),
+                });
+            }
+        };
+        let mut conn = match self.connect() {
+            Ok(c) => c,
+            Err(error) => {
+                fail_all(&mut answers, &error);
+                return answers;
+            }
+        };
+        // Distinct addresses only; the answers for duplicates are filled alike.
+        let mut unique: Vec<EmailAddress> = Vec::new();
+        let mut seen = HashSet::new();
+        for a in addresses {
+            if seen.insert(a.clone()) {
+                unique.push(a.clone());
+            }
+        }
+        for batch in unique.chunks(self.config.batch_size) {
+            let result = self.search(&mut conn, batch);
+            for answer in answers.iter_mut().filter(|a| batch.contains(a.address())) {
+                match &result {
+                    Ok(entries) => {
+                        for entry in entries {
+                            self.entry_offers(entry, answer);
+                        }
+                    }
+                    Err(error) => answer.push_failure(super::LookupFailed {
+                        source: self.source.clone(),
+                        error: error.clone(),
+                    }),
+                }
+            }
+        }
+        let _ = conn.unbind();
+        answers
+    }
+}
+
+/// An entry as read: attribute descriptions and raw values.
+#[derive(Debug, Default)]
+struct Entry {
+    attrs: Vec<(String, Vec<Vec<u8>>)>,
+}
+
+impl Entry {
+    /// The addresses the entry's own mail attributes give.
+    fn addresses(&self, mail_attributes: &[String]) -> Vec<EmailAddress> {
+        let mut out = Vec::new();
+        for (attr, values) in &self.attrs {
+            if !mail_attributes.iter().any(|m| same_attr(m, attr)) {
+                continue;
+            }
+            let proxy = attr.eq_ignore_ascii_case("proxyAddresses");
+            for v in values {
+                let Ok(text) = std::str::from_utf8(v) else {
+                    continue;
+                };
+                let text = if proxy {
+                    // Only SMTP addresses; X500:, SIP: and the rest are not mailboxes.
+                    match text.split_once(':') {
+                        Some((kind, addr)) if kind.eq_ignore_ascii_case("smtp") => addr,
+                        _ => continue,
+                    }
+                } else {
+                    text
+                };
+                if let Ok(a) = EmailAddress::parse(text) {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Attribute descriptions compare case-insensitively, and a request for
+/// `userCertificate;binary` may be answered as `userCertificate` or the reverse.
+fn same_attr(wanted: &str, got: &str) -> bool {
+    let base = |s: &str| s.split(';').next().unwrap_or(s).to_ascii_lowercase();
+    base(wanted) == base(got)
+}
+
+/// Reads a SearchResultEntry (RFC 4511 §4.5.2) without panicking on a malformed one
+/// (ldap3's `SearchEntry::construct` panics): `[APPLICATION 4] SEQUENCE { objectName,
+/// attributes SEQUENCE OF SEQUENCE { type, vals SET OF value } }`.
+fn parse_entry(tag: StructureTag) -> Entry {
+    let mut entry = Entry::default();
+    let PL::C(parts) = tag.payload else {
+        return entry;
+    };
+    let Some(StructureTag {
+        payload: PL::C(attributes),
+        ..
+    }) = parts.into_iter().nth(1)
+    else {
+        return entry;
+    };
+    for attribute in attributes {
+        let PL::C(pair) = attribute.payload else {
+            continue;
+        };
+        let mut pair = pair.into_iter();
+        let (
+            Some(StructureTag {
+                payload: PL::P(name),
+                ..
+            }),
+            Some(StructureTag {
+                payload: PL::C(vals),
+                ..
+            }),
+        ) = (pair.next(), pair.next())
+        else {
+            continue;
+        };
+        let Ok(name) = String::from_utf8(name) else {
+            continue;
+        };
+        let values = vals
+            .into_iter()
+            .filter_map(|v| match v.payload {
+                PL::P(bytes) => Some(bytes),
+                PL::C(_) => None,
+            })
+            .collect();
+        entry.attrs.push((name, values));
+    }
+    entry
+}
+
+/// `(|(mail=a)(proxyAddresses=smtp:a)(otherMailbox=a)(mail=b)...)`, each value
+/// escaped per RFC 4515 §3. `proxyAddresses` matches case-insensitively in Active
+/// Directory, so `smtp:` also finds the primary `SMTP:` value.
+pub(crate) fn filter(addresses: &[EmailAddress], mail_attributes: &[String]) -> String {
+    let mut f = String::from("(|");
+    for address in addresses {
+        let mut forms = vec![address.as_str().to_owned()];
+        let normalized = address.normalized();
+        if !forms.contains(&normalized) {
+            forms.push(normalized);
+        }
+        for form in &forms {
+            let value = escape(form);
+            for attr in mail_attributes {
+                let prefix = if attr.eq_ignore_ascii_case("proxyAddresses") {
+                    "smtp:"
+                } else {
+                    ""
+                };
+                f.push_str(&format!("({attr}={prefix}{value})"));
+            }
+        }
+    }
+    f.push(')');
+    f
+}
+
+/// RFC 4515 §3: `*`, `(`, `)`, `\` and NUL become `\2a`, `\28`, `\29`, `\5c`, `\00`.
+pub(crate) fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '*' => out.push_str("\\2a"),
+            '(' => out.push_str("\\28"),
+            ')' => out.push_str("\\29"),
+            '\\' => out.push_str("\\5c"),
+            '\0' => out.push_str("\\00"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The certificates of a PKCS#7/CMS certs-only SignedData (RFC 8551 §3.6.2), BER or
+/// DER; nothing when it is not one.
+pub(crate) fn certs_only(blob: &[u8]) -> Vec<Certificate> {
+    let Ok(der) = BerReader::new(blob).tlv_der(MAX_PKCS7, "userSMIMECertificate") else {
+        return Vec::new();
+    };
+    let Ok(info) = cms::content_info::ContentInfo::from_der(&der) else {
+        return Vec::new();
+    };
+    if info.content_type != crate::oid::SIGNED_DATA {
+        return Vec::new();
+    }
+    let Ok(signed) = info.content.decode_as::<cms::signed_data::SignedData>() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for choice in signed.certificates.iter().flat_map(|set| set.0.iter()) {
+        if let cms::cert::CertificateChoices::Certificate(c) = choice
+            && let Ok(der) = der::Encode::to_der(c)
+            && let Ok(c) = Certificate::from_der(&der)
+        {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4515_escaping() {
+        assert_eq!(escape("a*b(c)d\\e\0"), "a\\2ab\\28c\\29d\\5ce\\00");
+        let a: EmailAddress = "x(y)*@example.com"
+            .parse()
+            .unwrap_or_else(|_| "xy@example.com".parse().expect("valid"));
+        let f = filter(&[a], &["mail".into(), "proxyAddresses".into()]);
+        assert!(f.starts_with("(|(mail=") && f.ends_with(")"));
+        assert!(!f.contains("*"), "{f}");
+    }
+
+    #[test]
+    fn proxy_addresses_need_smtp_prefix() {
+        let entry = Entry {
+            attrs: vec![(
+                "proxyAddresses".into(),
+                vec![
+                    b"SMTP:Ann@corp.example".to_vec(),
+                    b"X500:/o=x@y.example".to_vec(),
+                    b"smtp:a2@corp.example".to_vec(),
+                ],
+            )],
+        };
+        let got = entry.addresses(&["proxyAddresses".into()]);
+        let want: Vec<EmailAddress> = vec![
+            "ann@corp.example".parse().unwrap(),
+            "a2@corp.example".parse().unwrap(),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn certs_only_rejects_garbage() {
+        assert!(certs_only(b"").is_empty());
+        assert!(certs_only(&[0x30, 0x80, 0x06]).is_empty());
+    }
+}

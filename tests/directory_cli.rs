@@ -1,0 +1,140 @@
+//! `smime lookup`, `smime install`, `smime remove` (the example CLI), with the installed
+//! store, a contacts file and the GAL on a real slapd.
+
+mod common;
+
+use common::cli::smime;
+use common::dir_pki::{dir_pki, vcard};
+#[cfg(feature = "ldap")]
+use common::{
+    dir_pki::ldap_users,
+    slapd::{BASE, Slapd},
+};
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn install_lookup_remove() {
+    let dir = common::temp_dir();
+    let store = dir.path().join("store");
+    let store = store.to_str().unwrap();
+    let ann = dir_pki().pem_path("ann");
+    let out = smime(
+        &["install", "--store", store, "--cert", ann.to_str().unwrap()],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fp = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert_eq!(fp, dir_pki().cert("ann").fingerprint_hex());
+
+    // --for an address the certificate does not name: refused (2).
+    let out = smime(
+        &[
+            "install",
+            "--store",
+            store,
+            "--cert",
+            ann.to_str().unwrap(),
+            "--for",
+            "ben@corp.example",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    let contacts = common::write_file(
+        dir.path(),
+        "c.vcf",
+        vcard("cat@corp.example", &["cat"], false).as_bytes(),
+    );
+    let out = smime(
+        &[
+            "lookup",
+            "--to",
+            "ann@corp.example",
+            "--to",
+            "cat@corp.example",
+            "--store",
+            store,
+            "--contacts",
+            contacts.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["lookups"][0]["candidates"][0]["source"], "installed");
+    assert_eq!(
+        v["lookups"][0]["candidates"][0]["fingerprint_sha256"],
+        fp.as_str()
+    );
+    assert_eq!(v["lookups"][1]["candidates"][0]["source"], "contacts");
+    assert_eq!(
+        v["lookups"][1]["candidates"][0]["addresses"][0],
+        "cat@corp.example"
+    );
+
+    let out = smime(&["remove", "--store", store, "--fingerprint", &fp], b"");
+    assert!(out.status.success());
+    let out = smime(&["remove", "--store", store, "--fingerprint", &fp], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let out = smime(
+        &["lookup", "--to", "ann@corp.example", "--store", store],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["lookups"][0]["status"], "not-found");
+}
+
+#[cfg(feature = "ldap")]
+#[test]
+fn lookup_over_ldap_and_a_stopped_server() {
+    let mut slapd = Slapd::start_with(|files| ldap_users(files, 0));
+    let url = slapd.url();
+    let args = [
+        "lookup",
+        "--to",
+        "eve@corp.example",
+        "--ldap",
+        &url,
+        "--ldap-base",
+        BASE,
+    ];
+    let out = smime(&args, b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["lookups"][0]["candidates"][0]["source"], "ldap");
+    slapd.stop();
+    let out = smime(&args, b"");
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["lookups"][0]["status"], "lookup-failed");
+    assert!(
+        v["lookups"][0]["errors"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("unreachable")
+    );
+}
+
+#[test]
+fn lookup_without_a_source_is_a_usage_error() {
+    let out = smime(&["lookup", "--to", "ann@corp.example"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,160 @@
+//! The LDAP GAL against a real OpenLDAP slapd started by the test (no skip when slapd
+//! is missing: `bash scripts/test.sh` installs it). Round trips are counted from
+//! slapd's `-d 256` log. The LDAP source needs feature "ldap": `cargo test
+//! --all-features` (CI, scripts/test.sh).
+#![cfg(feature = "ldap")]
+
+mod common;
+
+use std::time::Duration;
+
+use common::dir_pki::{addr, dir_pki, ldap_users};
+use common::slapd::{BASE, ROOT_DN, ROOT_PW, Slapd};
+use smime::DirectoryError;
+use smime::directory::{CertificateDirectory, LdapConfig, LdapGal};
+
+fn bulk(n: usize) -> Vec<smime::EmailAddress> {
+    (0..n)
+        .map(|i| addr(&format!("u{i:03}@corp.example")))
+        .collect()
+}
+
+#[test]
+fn round_trips_are_one_per_fifty_addresses() {
+    let slapd = Slapd::start_with(|files| ldap_users(files, 120));
+    let gal = LdapGal::new(LdapConfig::new(slapd.url(), BASE)).unwrap();
+    for n in [1usize, 49, 50, 51, 100, 120] {
+        let before = slapd.searches();
+        let answers = gal.lookup(&bulk(n));
+        // slapd writes its log asynchronously; give it a moment, then count.
+        let mut after = slapd.searches();
+        for _ in 0..50 {
+            if after - before >= n.div_ceil(50) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            after = slapd.searches();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        after = slapd.searches();
+        assert_eq!(answers.len(), n);
+        assert!(
+            answers
+                .iter()
+                .all(|a| a.failures().is_empty() && a.candidates().is_empty())
+        );
+        assert_eq!(after - before, n.div_ceil(50), "searches for {n} addresses");
+    }
+}
+
+#[test]
+fn stopped_server_fails_every_address() {
+    let mut slapd = Slapd::start_with(|files| ldap_users(files, 0));
+    let gal = LdapGal::new(LdapConfig::new(slapd.url(), BASE).with_timeout(Duration::from_secs(3)))
+        .unwrap();
+    assert_eq!(
+        gal.lookup(&[addr("ann@corp.example")])[0]
+            .candidates()
+            .len(),
+        1
+    );
+    slapd.stop();
+    let addresses = [
+        addr("ann@corp.example"),
+        addr("ben@corp.example"),
+        addr("x@corp.example"),
+    ];
+    let answers = gal.lookup(&addresses);
+    assert_eq!(answers.len(), 3);
+    for a in &answers {
+        assert!(a.is_failed(), "{}: {:?}", a.address(), a);
+        assert!(
+            matches!(a.failures()[0].error, DirectoryError::Unreachable { .. }),
+            "{:?}",
+            a.failures()
+        );
+    }
+}
+
+#[test]
+fn silent_server_fails_within_the_timeout() {
+    // Accepts the connection (kernel backlog) and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ldap://{}", listener.local_addr().unwrap());
+    let gal = LdapGal::new(
+        LdapConfig::new(url, BASE)
+            .with_bind(ROOT_DN, ROOT_PW)
+            .with_timeout(Duration::from_millis(500)),
+    )
+    .unwrap();
+    let answers = gal.lookup(&[addr("ann@corp.example"), addr("ben@corp.example")]);
+    assert!(answers.iter().all(|a| a.is_failed()), "{answers:?}");
+}
+
+#[test]
+fn bind_dn_and_wrong_password() {
+    let slapd = Slapd::start_with(|files| ldap_users(files, 0));
+    let good =
+        LdapGal::new(LdapConfig::new(slapd.url(), BASE).with_bind(ROOT_DN, ROOT_PW)).unwrap();
+    assert_eq!(
+        good.lookup(&[addr("cat@corp.example")])[0]
+            .candidates()
+            .len(),
+        1
+    );
+    let bad = LdapGal::new(LdapConfig::new(slapd.url(), BASE).with_bind(ROOT_DN, "wrong")).unwrap();
+    let answer = &bad.lookup(&[addr("cat@corp.example")])[0];
+    assert!(answer.is_failed());
+    assert!(
+        matches!(answer.failures()[0].error, DirectoryError::Refused { .. }),
+        "{answer:?}"
+    );
+}
+
+#[test]
+fn filter_values_are_escaped() {
+    let slapd = Slapd::start_with(|files| ldap_users(files, 3));
+    let gal = LdapGal::new(LdapConfig::new(slapd.url(), BASE)).unwrap();
+    // Unescaped, `*@corp.example` would match every user.
+    let answer = &gal.lookup(&[addr("*@corp.example")])[0];
+    assert!(answer.failures().is_empty(), "{answer:?}");
+    assert!(answer.candidates().is_empty(), "{answer:?}");
+    assert!(slapd.log().contains("\\2A@corp.example") || slapd.log().contains("\\2a@corp.example"));
+}
+
+#[test]
+fn size_limit_fails_the_batch_instead_of_truncating() {
+    let slapd = Slapd::start_with(|files| ldap_users(files, 0));
+    let mut config = LdapConfig::new(slapd.url(), BASE);
+    config.size_limit = 1;
+    let gal = LdapGal::new(config).unwrap();
+    let answers = gal.lookup(&[addr("ann@corp.example"), addr("cat@corp.example")]);
+    for a in &answers {
+        assert!(
+            a.failures()
+                .iter()
+                .any(|f| matches!(f.error, DirectoryError::LimitExceeded { .. })),
+            "{a:?}"
+        );
+    }
+}
+
+#[test]
+fn user_smime_certificate_and_two_certificates() {
+    let slapd = Slapd::start_with(|files| ldap_users(files, 0));
+    let gal = LdapGal::new(LdapConfig::new(slapd.url(), BASE)).unwrap();
+    let answers = gal.lookup(&[addr("eve@corp.example"), addr("Ben@Corp.Example")]);
+    assert_eq!(
+        answers[0].candidates()[0].certificate(),
+        &dir_pki().cert("eve")
+    );
+    assert_eq!(answers[1].candidates().len(), 2);
+}
+
+#[test]
+fn configuration_is_checked() {
+    assert!(LdapGal::new(LdapConfig::new("http://x", BASE)).is_err());
+    let mut c = LdapConfig::new("ldap://127.0.0.1:1", BASE);
+    c.batch_size = 51;
+    assert!(LdapGal::new(c).is_err());
+}
