@@ -60,6 +60,7 @@ pub mod mime;
 // The OID table serves every layer; some entries wait for later ones (signing).
 #[allow(dead_code)]
 mod oid;
+pub mod reader;
 pub mod sample;
 pub mod trust;
 

@@ -66,12 +66,20 @@ pub enum InvalidReason {
 impl std::fmt::Display for InvalidReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            InvalidReason::MissingSignedAttributes => f.write_str("the signature has no signed attributes"),
+            InvalidReason::MissingSignedAttributes => {
+                f.write_str("the signature has no signed attributes")
+            }
             InvalidReason::BadAttributes(s) => write!(f, "bad signed attributes: {s}"),
-            InvalidReason::ContentTypeMismatch => f.write_str("the signed content type does not match the content"),
-            InvalidReason::DigestMismatch => f.write_str("the content was changed after it was signed"),
+            InvalidReason::ContentTypeMismatch => {
+                f.write_str("the signed content type does not match the content")
+            }
+            InvalidReason::DigestMismatch => {
+                f.write_str("the content was changed after it was signed")
+            }
             InvalidReason::Algorithm(s) => write!(f, "algorithm not acceptable: {s}"),
-            InvalidReason::SignerCertificateNotFound => f.write_str("the signer's certificate is missing"),
+            InvalidReason::SignerCertificateNotFound => {
+                f.write_str("the signer's certificate is missing")
+            }
             InvalidReason::BadSignature => f.write_str("the signature does not verify"),
             InvalidReason::Chain(e) => write!(f, "the signer's certificate is not acceptable: {e}"),
             InvalidReason::ContentPlacement(s) => f.write_str(s),
@@ -137,7 +145,10 @@ impl std::fmt::Display for SignatureStatus {
             SignatureStatus::UntrustedIssuer { error } => write!(f, "untrusted issuer: {error}"),
             SignatureStatus::Expired { error } => write!(f, "expired: {error}"),
             SignatureStatus::Revoked { error } => write!(f, "revoked: {error}"),
-            SignatureStatus::AddressMismatch { from, certificate_addresses } => write!(
+            SignatureStatus::AddressMismatch {
+                from,
+                certificate_addresses,
+            } => write!(
                 f,
                 "the certificate is for {} but the message is from {from}",
                 certificate_addresses.join(", ")
@@ -275,7 +286,12 @@ struct Parsed {
     signer_infos: Vec<Vec<u8>>,
 }
 
-fn verify_impl<R: Read>(input: R, content: Content<'_>, trust: &TrustStore, policy: &Policy) -> Result<Verification, Error> {
+fn verify_impl<R: Read>(
+    input: R,
+    content: Content<'_>,
+    trust: &TrustStore,
+    policy: &Policy,
+) -> Result<Verification, Error> {
     let (parsed, detached_digests) = match content {
         Content::Opaque(out) => (parse(input, &mut ParseContent::Opaque(out), &[])?, None),
         Content::Detached(data) => {
@@ -317,11 +333,16 @@ fn verify_impl<R: Read>(input: R, content: Content<'_>, trust: &TrustStore, poli
 }
 
 /// Walks ContentInfo/SignedData; the content streams, the rest is read whole.
-fn parse<R: Read>(input: R, content: &mut ParseContent<'_>, _extra: &[u8]) -> Result<Parsed, Error> {
+fn parse<R: Read>(
+    input: R,
+    content: &mut ParseContent<'_>,
+    _extra: &[u8],
+) -> Result<Parsed, Error> {
     let mut r = BerReader::new(input);
     r.expect(0x30, "ContentInfo")?;
     let type_der = r.tlv_der(64, "ContentInfo contentType")?;
-    let ct = ObjectIdentifier::from_der(&type_der).map_err(|e| CmsError::malformed("ContentInfo", e))?;
+    let ct =
+        ObjectIdentifier::from_der(&type_der).map_err(|e| CmsError::malformed("ContentInfo", e))?;
     if ct != oid::SIGNED_DATA {
         return Err(CmsError::UnexpectedContentType {
             oid: ct,
@@ -346,7 +367,8 @@ fn parse<R: Read>(input: R, content: &mut ParseContent<'_>, _extra: &[u8]) -> Re
     let eci = r.expect(0x30, "EncapsulatedContentInfo")?;
     let eci_end = r.end_of(eci, "EncapsulatedContentInfo")?;
     let et_der = r.tlv_der(64, "eContentType")?;
-    let econtent_type = ObjectIdentifier::from_der(&et_der).map_err(|e| CmsError::malformed("eContentType", e))?;
+    let econtent_type =
+        ObjectIdentifier::from_der(&et_der).map_err(|e| CmsError::malformed("eContentType", e))?;
     let mut hashers = Hashers::new(&algs);
     let mut econtent_present = false;
     let at_eci_end = |r: &BerReader<R>| eci_end == Some(r.position());
@@ -405,7 +427,10 @@ fn parse<R: Read>(input: R, content: &mut ParseContent<'_>, _extra: &[u8]) -> Re
         match h.ident {
             // certificates [0] IMPLICIT CertificateSet
             0xa0 => {
-                for el in ber::elements(inner)?.into_iter().take(MAX_MESSAGE_CERTIFICATES) {
+                for el in ber::elements(inner)?
+                    .into_iter()
+                    .take(MAX_MESSAGE_CERTIFICATES)
+                {
                     if let Ok(c) = Certificate::from_der(el) {
                         certificates.push(c);
                     }
@@ -413,14 +438,20 @@ fn parse<R: Read>(input: R, content: &mut ParseContent<'_>, _extra: &[u8]) -> Re
             }
             // crls [1] IMPLICIT RevocationInfoChoices
             0xa1 => {
-                for el in ber::elements(inner)?.into_iter().take(MAX_MESSAGE_CERTIFICATES) {
+                for el in ber::elements(inner)?
+                    .into_iter()
+                    .take(MAX_MESSAGE_CERTIFICATES)
+                {
                     if let Ok(c) = Crl::from_der(el) {
                         crls.push(c);
                     }
                 }
             }
             0x31 => {
-                signer_infos = ber::elements(inner)?.into_iter().map(<[u8]>::to_vec).collect();
+                signer_infos = ber::elements(inner)?
+                    .into_iter()
+                    .map(<[u8]>::to_vec)
+                    .collect();
                 break;
             }
             _ => return Err(CmsError::malformed("SignedData", "unexpected field").into()),
@@ -451,10 +482,14 @@ fn stream_octets<R: Read>(
         .into());
     }
     if !header.constructed() {
-        let mut left = header.length.ok_or_else(|| CmsError::malformed("eContent", "indefinite primitive"))?;
+        let mut left = header
+            .length
+            .ok_or_else(|| CmsError::malformed("eContent", "indefinite primitive"))?;
         while left > 0 {
             let n = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
-            let slice = buf.get_mut(..n).ok_or(CmsError::Truncated { context: "eContent" })?;
+            let slice = buf.get_mut(..n).ok_or(CmsError::Truncated {
+                context: "eContent",
+            })?;
             r.fill(slice, "eContent")?;
             sink(slice);
             left -= n as u64;
@@ -575,7 +610,12 @@ fn verify_signer(
     let unknown = oid::SHA256;
     let si = match SignerInfo::from_der(raw) {
         Ok(si) => si,
-        Err(e) => return invalid(InvalidReason::BadAttributes(format!("SignerInfo does not parse: {e}")), unknown),
+        Err(e) => {
+            return invalid(
+                InvalidReason::BadAttributes(format!("SignerInfo does not parse: {e}")),
+                unknown,
+            );
+        }
     };
     let digest_oid = si.digest_alg.oid;
     let Ok(Some(attrs_der)) = raw_signed_attrs(raw) else {
@@ -604,21 +644,32 @@ fn verify_signer(
         if single.contains(&attr.oid) {
             if attr.values.len() != 1 {
                 return invalid(
-                    InvalidReason::BadAttributes(format!("attribute {} must have exactly one value", attr.oid)),
+                    InvalidReason::BadAttributes(format!(
+                        "attribute {} must have exactly one value",
+                        attr.oid
+                    )),
                     digest_oid,
                 );
             }
             if attrs.iter().filter(|a| a.oid == attr.oid).count() != 1 {
-                return invalid(InvalidReason::BadAttributes(format!("attribute {} is repeated", attr.oid)), digest_oid);
+                return invalid(
+                    InvalidReason::BadAttributes(format!("attribute {} is repeated", attr.oid)),
+                    digest_oid,
+                );
             }
         }
         let Some(value) = attr.values.iter().next() else {
             continue;
         };
         match attr.oid {
-            o if o == oid::ATTR_CONTENT_TYPE => content_type = value.decode_as::<ObjectIdentifier>().ok(),
+            o if o == oid::ATTR_CONTENT_TYPE => {
+                content_type = value.decode_as::<ObjectIdentifier>().ok()
+            }
             o if o == oid::ATTR_MESSAGE_DIGEST => {
-                message_digest = value.decode_as::<OctetString>().ok().map(|v| v.as_bytes().to_vec())
+                message_digest = value
+                    .decode_as::<OctetString>()
+                    .ok()
+                    .map(|v| v.as_bytes().to_vec())
             }
             o if o == oid::ATTR_SIGNING_TIME => {
                 signing_time = value
@@ -648,21 +699,35 @@ fn verify_signer(
         report
     };
     let Some(ct) = content_type else {
-        return fail(report, InvalidReason::BadAttributes("contentType is missing".into()));
+        return fail(
+            report,
+            InvalidReason::BadAttributes("contentType is missing".into()),
+        );
     };
     if ct != parsed.econtent_type {
         return fail(report, InvalidReason::ContentTypeMismatch);
     }
     let Some(md) = message_digest else {
-        return fail(report, InvalidReason::BadAttributes("messageDigest is missing".into()));
+        return fail(
+            report,
+            InvalidReason::BadAttributes("messageDigest is missing".into()),
+        );
     };
     // Digest algorithm allowed by the policy (RFC 8551 §2.1; SHA-1 historic only).
     let weak = digest_oid == oid::SHA1;
     if weak && !policy.historic_algorithms {
-        return fail(report, InvalidReason::Algorithm("SHA-1 is not accepted for new signatures".into()));
+        return fail(
+            report,
+            InvalidReason::Algorithm("SHA-1 is not accepted for new signatures".into()),
+        );
     }
     let Some((_, computed)) = digests.iter().find(|(o, _)| *o == digest_oid) else {
-        return fail(report, InvalidReason::Algorithm(format!("digest {digest_oid} is not supported or not listed")));
+        return fail(
+            report,
+            InvalidReason::Algorithm(format!(
+                "digest {digest_oid} is not supported or not listed"
+            )),
+        );
     };
     if computed.as_slice() != md.as_slice() {
         return fail(report, InvalidReason::DigestMismatch);
@@ -682,14 +747,22 @@ fn verify_signer(
         .collect();
     if !signing_cert_hashes.is_empty() {
         // RFC 8550 §4.2: signingCertificate(V2) SHALL identify the signer's certificate.
-        candidates.retain(|c| signing_cert_hashes.iter().any(|(alg, h)| cert_hash(c, *alg).as_deref() == Some(h)));
+        candidates.retain(|c| {
+            signing_cert_hashes
+                .iter()
+                .any(|(alg, h)| cert_hash(c, *alg).as_deref() == Some(h))
+        });
     }
     if candidates.is_empty() {
         return fail(report, InvalidReason::SignerCertificateNotFound);
     }
     let mut signer = None;
     for cert in candidates {
-        let spki = cert.x509().tbs_certificate().subject_public_key_info().clone();
+        let spki = cert
+            .x509()
+            .tbs_certificate()
+            .subject_public_key_info()
+            .clone();
         let ok = crate::trust::verify_signature::verify(
             &spki,
             None,
@@ -714,7 +787,9 @@ fn verify_signer(
         Err(e) => {
             report.status = match e {
                 TrustError::UnknownIssuer { .. } => SignatureStatus::UntrustedIssuer { error: e },
-                TrustError::Expired { .. } | TrustError::NotYetValid { .. } => SignatureStatus::Expired { error: e },
+                TrustError::Expired { .. } | TrustError::NotYetValid { .. } => {
+                    SignatureStatus::Expired { error: e }
+                }
                 TrustError::Revoked { .. } => SignatureStatus::Revoked { error: e },
                 other => SignatureStatus::Invalid {
                     reason: InvalidReason::Chain(other),
@@ -728,8 +803,14 @@ fn verify_signer(
 /// The signatureAlgorithm to verify with: SignerInfos often say rsaEncryption or
 /// id-ecPublicKey and leave the hash to digestAlgorithm (RFC 3370 §3.2, RFC 5753
 /// §2.1.1); map those to the combined algorithm and check the two agree.
-fn signature_algorithm_for(sig: &AlgorithmIdentifierOwned, digest: ObjectIdentifier) -> Result<AlgorithmIdentifierOwned, String> {
-    let combined = |o: ObjectIdentifier, params: Option<der::Any>| AlgorithmIdentifierOwned { oid: o, parameters: params };
+fn signature_algorithm_for(
+    sig: &AlgorithmIdentifierOwned,
+    digest: ObjectIdentifier,
+) -> Result<AlgorithmIdentifierOwned, String> {
+    let combined = |o: ObjectIdentifier, params: Option<der::Any>| AlgorithmIdentifierOwned {
+        oid: o,
+        parameters: params,
+    };
     let rsa = [
         (oid::SHA1, oid::SHA1_WITH_RSA),
         (oid::SHA224, oid::SHA224_WITH_RSA),
@@ -758,7 +839,10 @@ fn signature_algorithm_for(sig: &AlgorithmIdentifierOwned, digest: ObjectIdentif
     }
     if let Some((d, _)) = rsa.iter().chain(ecdsa.iter()).find(|(_, s)| *s == sig.oid) {
         if *d != digest {
-            return Err(format!("signature algorithm {} does not use digest {digest}", sig.oid));
+            return Err(format!(
+                "signature algorithm {} does not use digest {digest}",
+                sig.oid
+            ));
         }
         return Ok(sig.clone());
     }
@@ -782,13 +866,18 @@ fn names_signer(sid: &SignerIdentifier, cert: &Certificate) -> bool {
             };
             same_issuer && ias.serial_number.as_bytes() == cert.serial_number()
         }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => cert.subject_key_identifier() == Some(ski.0.as_bytes()),
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            cert.subject_key_identifier() == Some(ski.0.as_bytes())
+        }
     }
 }
 
 /// The certificate hashes named by signingCertificate (ESSCertID, SHA-1) or
 /// signingCertificateV2 (ESSCertIDv2, SHA-256 by default) (RFC 5035 §5.4).
-fn signing_certificate_hashes(attr: ObjectIdentifier, value: &der::Any) -> Vec<(ObjectIdentifier, Vec<u8>)> {
+fn signing_certificate_hashes(
+    attr: ObjectIdentifier,
+    value: &der::Any,
+) -> Vec<(ObjectIdentifier, Vec<u8>)> {
     let Ok(der) = value.to_der() else {
         return Vec::new();
     };
@@ -807,7 +896,9 @@ fn signing_certificate_hashes(attr: ObjectIdentifier, value: &der::Any) -> Vec<(
         } else {
             match fields.first() {
                 Some(f) if f.first() == Some(&0x30) => (
-                    AlgorithmIdentifierOwned::from_der(f).map(|a| a.oid).unwrap_or(oid::SHA256),
+                    AlgorithmIdentifierOwned::from_der(f)
+                        .map(|a| a.oid)
+                        .unwrap_or(oid::SHA256),
                     fields.get(1).copied(),
                 ),
                 _ => (oid::SHA256, fields.first().copied()),

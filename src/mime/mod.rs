@@ -22,6 +22,7 @@ mod decode;
 mod envelope;
 mod headers;
 mod signed;
+pub(crate) mod signed_split;
 mod smime_type;
 mod unwrap;
 mod wrap;
@@ -29,6 +30,7 @@ mod wrap;
 pub use self::base64::{Base64LineWriter, Base64Reader};
 pub use canonical::{CrlfWriter, to_crlf};
 pub use content_type::{ContentType, TransferEncoding};
+pub(crate) use decode::smime_body;
 pub use envelope::{
     MAX_IN_MEMORY_MESSAGE, decrypt_message, decrypt_message_bytes, encrypt_builder,
     encrypt_message, encrypt_message_bytes, encrypt_message_stream,
@@ -38,6 +40,7 @@ pub use headers::{
 };
 pub use signed::{SignFormat, sign_and_encrypt_message, sign_message, sign_message_bytes};
 pub use smime_type::SmimeType;
+pub(crate) use unwrap::smime_kind;
 pub use unwrap::{
     MAX_MIME_DEPTH, NotRootSmime, RootStream, SmimePart, StreamedPart, find_enveloped,
     open_root_stream,

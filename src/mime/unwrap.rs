@@ -94,7 +94,7 @@ impl SmimePart {
 /// Accepted: `application/pkcs7-mime` and `application/x-pkcs7-mime`
 /// (RFC 8551 §3.2.1), and `application/octet-stream` whose `name` (Content-Type) or
 /// `filename` (Content-Disposition) ends in `.p7m`, as KMail and some gateways send.
-fn smime_kind(headers: &HeaderBlock) -> Option<SmimeType> {
+pub(crate) fn smime_kind(headers: &HeaderBlock) -> Option<SmimeType> {
     let ct: ContentType = headers.content_type().ok().flatten()?;
     let smime_type = || SmimeType::from_param(ct.param("smime-type"));
     match ct.mime_type() {

@@ -14,8 +14,8 @@ pub mod msg;
 pub mod openssl;
 pub mod pki;
 pub mod python;
-pub mod trust_pki;
 pub mod slapd;
+pub mod trust_pki;
 
 use std::io::Write;
 use std::path::Path;
