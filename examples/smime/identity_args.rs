@@ -25,6 +25,11 @@ pub struct IdentityArgs {
 }
 
 impl IdentityArgs {
+    /// Whether an identity was named on the command line.
+    pub fn is_given(&self) -> bool {
+        self.p12.is_some() || self.cert.is_some()
+    }
+
     /// Loads the identity; a missing file or bad password is a usage error (2).
     pub fn load(&self) -> Result<Identity, Failure> {
         let password =

@@ -38,6 +38,10 @@ enum Command {
     Decrypt(decrypt::DecryptArgs),
     /// Sign an RFC 5322 message (multipart/signed, or opaque with --opaque).
     Sign(sign::SignArgs),
+    /// Verify a signed (and possibly encrypted) message; JSON report per signer.
+    Verify(verify::VerifyArgs),
+    /// Print the certificates a message carries (PEM).
+    Certs(certs::CertsArgs),
     /// Look certificates up in the configured directories (JSON).
     Lookup(lookup::LookupArgs),
     /// Install a certificate in the installed-certificate store.
@@ -46,6 +50,7 @@ enum Command {
     Remove(remove::RemoveArgs),
 }
 
+mod certs;
 mod decrypt;
 mod directory_args;
 mod encrypt;
@@ -56,6 +61,7 @@ mod lookup;
 mod output;
 mod remove;
 mod sign;
+mod verify;
 
 #[derive(Args)]
 pub struct Io {
@@ -90,6 +96,8 @@ fn main() -> ExitCode {
         Command::Encrypt(args) => encrypt::run(args),
         Command::Decrypt(args) => decrypt::run(args),
         Command::Sign(args) => sign::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Certs(args) => certs::run(args),
         Command::Lookup(args) => lookup::run(args),
         Command::Install(args) => install::run(args),
         Command::Remove(args) => remove::run(args),

@@ -498,10 +498,10 @@ fn stream_octets<R: Read>(
     }
     let end = r.end_of(header, "eContent")?;
     loop {
-        if let Some(end) = end {
-            if r.position() >= end {
-                return Ok(());
-            }
+        if let Some(end) = end
+            && r.position() >= end
+        {
+            return Ok(());
         }
         let child = r.header("eContent chunk")?;
         if child.is_eoc() {
