@@ -1,0 +1,23 @@
+//! `reader::open` on arbitrary bytes: MIME layering, multipart/signed splitting,
+//! SignedData parsing and verification, nested layers, with the sample identity.
+#![no_main]
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use libfuzzer_sys::fuzz_target;
+use smime::trust::{Policy, Purpose, TrustStore};
+
+fn setup() -> &'static (smime::Identity, TrustStore) {
+    static S: OnceLock<(smime::Identity, TrustStore)> = OnceLock::new();
+    S.get_or_init(|| {
+        let mut trust = TrustStore::new();
+        trust.add_anchor(smime::sample::ca().expect("sample CA"));
+        (smime::sample::bob().expect("sample identity"), trust)
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let (bob, trust) = setup();
+    let policy = Policy::email(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000), Purpose::Verify);
+    let _ = smime::reader::open(data, &[bob], trust, &policy);
+});
