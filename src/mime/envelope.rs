@@ -33,31 +33,13 @@ pub fn encrypt_message<R: BufRead + Seek, W: Write>(
     mut input: R,
     recipients: &[Certificate],
     options: &EnvelopeOptions,
-    mut out: W,
+    out: W,
 ) -> Result<W, Error> {
     let block = read_header_block(&mut input)?;
-    let (outer, inner) = split_for_encryption(&block);
-    let inner_head = inner_entity_headers(&inner);
     let body_start = input.stream_position()?;
     let body_len = io::copy(&mut CrlfReader::new(&mut input), &mut io::sink())?;
     input.seek(SeekFrom::Start(body_start))?;
-
-    let envelope = Envelope::new(recipients, *options)?;
-    let smime_type = if options.cipher.is_authenticated() {
-        "authEnveloped-data"
-    } else {
-        "enveloped-data"
-    };
-    write_smime_headers(&mut out, &outer, smime_type)?;
-    let content = Cursor::new(inner_head.as_slice()).chain(CrlfReader::new(&mut input));
-    let b64 = envelope.encrypt_stream(
-        content,
-        Some(inner_head.len() as u64 + body_len),
-        Base64LineWriter::new(out),
-    )?;
-    let mut out = b64.finish()?;
-    out.flush()?;
-    Ok(out)
+    seal_entity(&block, input, Some(body_len), recipients, options, out)
 }
 
 /// Like [`encrypt_message`] for input that cannot be read twice (a pipe): one pass,
@@ -67,10 +49,24 @@ pub fn encrypt_message_stream<R: BufRead, W: Write>(
     mut input: R,
     recipients: &[Certificate],
     options: &EnvelopeOptions,
-    mut out: W,
+    out: W,
 ) -> Result<W, Error> {
     let block = read_header_block(&mut input)?;
-    let (outer, inner) = split_for_encryption(&block);
+    seal_entity(&block, input, None, recipients, options, out)
+}
+
+/// Writes the outer fields and the S/MIME header, then the encrypted inner entity
+/// (its `Content-*` fields and the canonical body read from `body`) as base64.
+/// `body_len` is the canonical body length when known (DER), else BER is written.
+fn seal_entity<R: BufRead, W: Write>(
+    block: &crate::mime::HeaderBlock,
+    body: R,
+    body_len: Option<u64>,
+    recipients: &[Certificate],
+    options: &EnvelopeOptions,
+    mut out: W,
+) -> Result<W, Error> {
+    let (outer, inner) = split_for_encryption(block);
     let inner_head = inner_entity_headers(&inner);
     let envelope = Envelope::new(recipients, *options)?;
     let smime_type = if options.cipher.is_authenticated() {
@@ -79,8 +75,9 @@ pub fn encrypt_message_stream<R: BufRead, W: Write>(
         "enveloped-data"
     };
     write_smime_headers(&mut out, &outer, smime_type)?;
-    let content = Cursor::new(inner_head.as_slice()).chain(CrlfReader::new(input));
-    let b64 = envelope.encrypt_stream(content, None, Base64LineWriter::new(out))?;
+    let content_len = body_len.map(|l| inner_head.len() as u64 + l);
+    let content = Cursor::new(inner_head.as_slice()).chain(CrlfReader::new(body));
+    let b64 = envelope.encrypt_stream(content, content_len, Base64LineWriter::new(out))?;
     let mut out = b64.finish()?;
     out.flush()?;
     Ok(out)
