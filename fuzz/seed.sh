@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 data=../../shared/testdata
-mkdir -p corpus/{certificate,pkcs12,cms_content_info,mime_unwrap,kari,open_message,signed_data}
+mkdir -p corpus/{certificate,pkcs12,cms_content_info,mime_unwrap,kari,open_message,signed_data,trust_path}
 find "$data" -name '*.pem' -o -name '*.cer' -o -name '*.crt' -o -name '*.der' | head -400 | while read -r f; do cp "$f" corpus/certificate/; done
 find "$data" -name '*.p12' -o -name '*.pfx' | while read -r f; do cp "$f" corpus/pkcs12/; done
 find "$data/rfc4134" "$data/rfc9216" "$data/asn1crypto" "$data/openssl/80-test_cms_data" -type f \( -name '*.bin' -o -name '*.der' \) | while read -r f; do cp "$f" corpus/cms_content_info/; done
@@ -15,4 +15,5 @@ for f in "$data"/bouncycastle/cms/ecdh/encSess*.asc; do
 done
 find "$data" -name '*.eml' | head -400 | while read -r f; do cp "$f" corpus/open_message/; done
 find "$data/rfc4134" "$data/rfc9216" "$data/asn1crypto" "$data/openssl/80-test_cms_data" -type f \( -name '*.bin' -o -name '*.der' -o -name '*.cms' -o -name '*.p7s' \) | while read -r f; do cp "$f" corpus/signed_data/; done
+find "$data/pkits/certs" "$data/x509-limbo" -type f \( -name '*.crt' -o -name '*.pem' -o -name '*.der' \) 2>/dev/null | head -300 | while read -r f; do cp "$f" corpus/trust_path/; done
 echo "seeded: $(ls corpus/* | wc -l) files"
