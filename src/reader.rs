@@ -363,6 +363,11 @@ fn check_address(signer: &mut SignerReport, from: Option<&EmailAddress>) {
     let Some(cert) = signer.certificate() else {
         return;
     };
+    // RFC 8550 §3: the check applies "whenever the certificate contains addresses";
+    // a certificate that names none (RFC 8550 §3 allows them) is bound some other way.
+    if cert.email_addresses().is_empty() {
+        return;
+    }
     let ok = from.is_some_and(|f| cert.names_address(f));
     if !ok {
         let status = SignatureStatus::AddressMismatch {

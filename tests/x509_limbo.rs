@@ -32,18 +32,6 @@ fn limbo_dir() -> PathBuf {
 /// Reviewed disagreements with limbo's expected_result: (case id, reason).
 const EXCEPTIONS: &[(&str, &str)] = &[
     (
-        "crl::crlnumber-critical",
-        "BestEffort revocation (no CRL required): an unusable CRL (critical cRLNumber) leaves the status unknown, a warning; under RevocationCheck::Required it fails (unit test).",
-    ),
-    (
-        "crl::crlnumber-missing",
-        "As above: a v2 CRL without cRLNumber is unusable, status unknown -> warning under BestEffort.",
-    ),
-    (
-        "crl::issuer-missing-crlsign",
-        "As above: the issuer lacks cRLSign so the CRL is not authorised; status unknown -> warning under BestEffort.",
-    ),
-    (
         "pathlen::validation-ignores-pathlen-in-leaf",
         "The leaf is a CA certificate with keyUsage keyCertSign only; RFC 8550 §4.4.2 requires digitalSignature or nonRepudiation to verify mail.",
     ),

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use smime::Certificate;
 use smime::cms::SignatureStatus;
 use smime::reader::{self, Layer, SignedScope};
-use smime::trust::{Crl, Policy, Purpose, TrustStore};
+use smime::trust::{Crl, Policy, Purpose, RevocationCheck, TrustStore};
 
 use crate::Io;
 use crate::failure::{Failure, read_file};
@@ -33,6 +33,9 @@ pub struct VerifyArgs {
     /// Accept SHA-1 and RSA-1024 from old mail (with a warning).
     #[arg(long)]
     historic: bool,
+    /// Fail when a certificate's revocation status cannot be determined from CRLs.
+    #[arg(long = "require-revocation")]
+    require_revocation: bool,
     /// Write the verified content here.
     #[arg(long = "content-out", value_name = "FILE")]
     content_out: Option<PathBuf>,
@@ -74,11 +77,14 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
             .ok_or_else(|| Failure::usage(format!("--at {t:?} is not an RFC 3339 time")))?,
         None => SystemTime::now(),
     };
-    let policy = if args.historic {
+    let mut policy = if args.historic {
         Policy::historic(time, Purpose::Verify)
     } else {
         Policy::email(time, Purpose::Verify)
     };
+    if args.require_revocation {
+        policy.revocation = RevocationCheck::Required;
+    }
     let identities = match args.identity.is_given() {
         true => vec![args.identity.load()?],
         false => Vec::new(),

@@ -763,15 +763,52 @@ fn verify_signer(
             .tbs_certificate()
             .subject_public_key_info()
             .clone();
-        let ok = crate::trust::verify_signature::verify(
-            &spki,
-            None,
-            &sig_alg,
-            &attrs_der,
-            si.signature.as_bytes(),
-            policy.historic_algorithms,
-            policy.rsa_floor(),
-        );
+        let verify = |inherited: Option<&der::Any>| {
+            crate::trust::verify_signature::verify(
+                &spki,
+                inherited,
+                &sig_alg,
+                &attrs_der,
+                si.signature.as_bytes(),
+                policy.historic_algorithms,
+                policy.rsa_floor(),
+            )
+        };
+        let mut ok = verify(None);
+        if matches!(
+            ok,
+            Err(crate::trust::verify_signature::SigError::NeedsDsaParams)
+        ) {
+            // RFC 3279 §2.3.2: a DSA key without parameters inherits its issuer's,
+            // which may inherit in turn: walk up at most a few issuers.
+            let pool: Vec<&Certificate> = parsed
+                .certificates
+                .iter()
+                .chain(trust.intermediates())
+                .chain(trust.anchors())
+                .collect();
+            let mut child = cert.clone();
+            for _ in 0..8 {
+                let Some(issuer) = pool
+                    .iter()
+                    .find(|i| i.subject_name() == child.issuer_name() && **i != &child)
+                else {
+                    break;
+                };
+                let params = issuer
+                    .x509()
+                    .tbs_certificate()
+                    .subject_public_key_info()
+                    .algorithm
+                    .parameters
+                    .clone();
+                if let Some(p) = params {
+                    ok = verify(Some(&p));
+                    break;
+                }
+                child = (*issuer).clone();
+            }
+        }
         if ok.is_ok() {
             signer = Some(cert);
             break;

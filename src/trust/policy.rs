@@ -34,7 +34,10 @@ pub enum Purpose {
 #[non_exhaustive]
 pub enum RevocationCheck {
     /// Check every certificate on the path against the available CRLs; a certificate
-    /// no CRL covers is accepted with [`TrustWarning::RevocationUnknown`].
+    /// for whose issuer no CRL is at hand is accepted with
+    /// [`TrustWarning::RevocationUnknown`]. A CRL from that issuer that is at hand but
+    /// unusable (bad signature, wrong scope, stale, unknown critical extension) fails
+    /// the path: broken revocation data is not the same as none.
     ///
     /// [`TrustWarning::RevocationUnknown`]: super::TrustWarning::RevocationUnknown
     BestEffort,

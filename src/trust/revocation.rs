@@ -72,10 +72,20 @@ impl Evaluation<'_> {
                 reason,
             }),
             Err(reason) => match self.policy.revocation {
+                // Best effort still fails when revocation data for this certificate's
+                // issuer (or a cRLIssuer its distribution points name) is at hand but
+                // cannot be used: a bad signature, wrong scope or stale CRL must not
+                // read as "no CRL" (PKITS 4.4, 4.14, 4.15 expect failure).
                 RevocationCheck::Required => Err(TrustError::RevocationUnknown {
                     subject: cert.subject(),
                     reason,
                 }),
+                RevocationCheck::BestEffort if self.crl_at_hand_for(&cert) => {
+                    Err(TrustError::RevocationUnknown {
+                        subject: cert.subject(),
+                        reason,
+                    })
+                }
                 _ => {
                     warnings.push(TrustWarning::RevocationUnknown {
                         subject: cert.subject(),
@@ -85,6 +95,28 @@ impl Evaluation<'_> {
                 }
             },
         }
+    }
+
+    /// Whether any CRL at hand was issued by `cert`'s issuer or by a cRLIssuer named
+    /// in `cert`'s distribution points.
+    fn crl_at_hand_for(&self, cert: &Certificate) -> bool {
+        let mut issuers: Vec<Name> = vec![cert.issuer_name().clone()];
+        if let Ok(Some((_, dps))) = cert
+            .x509()
+            .tbs_certificate()
+            .get_extension::<CrlDistributionPoints>()
+        {
+            for dp in dps.0 {
+                for gn in dp.crl_issuer.unwrap_or_default() {
+                    if let GeneralName::DirectoryName(n) = gn {
+                        issuers.push(n);
+                    }
+                }
+            }
+        }
+        self.crls
+            .iter()
+            .any(|c| issuers.iter().any(|n| name_eq(c.issuer_name(), n)))
     }
 
     /// `Ok(Lookup)` when CRLs decided, `Err(reason)` when the status is unknown.
