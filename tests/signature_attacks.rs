@@ -525,16 +525,13 @@ fn row_10_self_signed_signer_is_untrusted_issuer() {
 fn row_11_signed_part_inside_unsigned_multipart_is_partial() {
     let p = pki();
     // A validly signed entity (its own headers: no From).
-    let signed_entity = {
-        let inner = signed_message(
-            p,
-            "alice",
-            "",
-            &entity("the signed part"),
-            SignFormat::Detached,
-        );
-        inner
-    };
+    let signed_entity = signed_message(
+        p,
+        "alice",
+        "",
+        &entity("the signed part"),
+        SignFormat::Detached,
+    );
     let layouts: [(&str, Vec<Vec<u8>>); 3] = [
         // M1: attacker HTML first, then the signed part.
         (
