@@ -737,11 +737,13 @@ fn verify_signer(
         Err(why) => return fail(report, InvalidReason::Algorithm(why)),
     };
 
-    // Candidate signer certificates: from the message, then the store's intermediates.
+    // Candidate signer certificates: from the message, then the store's intermediates
+    // and anchors (a self-signed signer the user trusts need not be in the message).
     let mut candidates: Vec<Certificate> = parsed
         .certificates
         .iter()
         .chain(trust.intermediates().iter())
+        .chain(trust.anchors().iter())
         .filter(|c| names_signer(&si.sid, c))
         .cloned()
         .collect();
@@ -957,4 +959,49 @@ fn cert_hash(cert: &Certificate, alg: ObjectIdentifier) -> Option<Vec<u8>> {
         a if a == oid::SHA512 => sha2::Sha512::digest(der).to_vec(),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cms::{SignOptions, SignedDataBuilder};
+    use crate::trust::Purpose;
+
+    /// A SignedData without certificates whose signer the store holds as an anchor
+    /// (a self-signed certificate the user trusts; KMail/gpgsm send such messages):
+    /// the signer is found among the anchors.
+    #[test]
+    fn signer_certificate_found_among_anchors() {
+        let alice = crate::sample::alice().unwrap();
+        let der = SignedDataBuilder::new(&alice, SignOptions::default())
+            .sign_opaque_bytes(b"hello")
+            .unwrap();
+        let ci = cms::content_info::ContentInfo::from_der(&der).unwrap();
+        let mut sd: cms::signed_data::SignedData = ci.content.decode_as().unwrap();
+        sd.certificates = None;
+        let ci = cms::content_info::ContentInfo {
+            content_type: ci.content_type,
+            content: der::Any::encode_from(&sd).unwrap(),
+        };
+        let stripped = ci.to_der().unwrap();
+        let policy = Policy::email(SystemTime::now(), Purpose::Verify);
+        let mut trust = TrustStore::new();
+        let v = verify_opaque(&stripped[..], std::io::sink(), &trust, &policy).unwrap();
+        assert_eq!(
+            v.signers()[0].status(),
+            &SignatureStatus::Invalid {
+                reason: InvalidReason::SignerCertificateNotFound
+            }
+        );
+        trust.add_anchor(alice.certificate().clone());
+        let v = verify_opaque(&stripped[..], std::io::sink(), &trust, &policy).unwrap();
+        let report = &v.signers()[0];
+        assert_eq!(report.certificate(), Some(alice.certificate()));
+        assert_ne!(
+            report.status(),
+            &SignatureStatus::Invalid {
+                reason: InvalidReason::BadSignature
+            }
+        );
+    }
 }

@@ -155,6 +155,27 @@ impl Gpgsm {
         }
     }
 
+    /// Signs `input` with the identity whose certificate is `signer_cert` (imported
+    /// with [`Gpgsm::with_identity`]): raw CMS SignedData DER, detached (no eContent)
+    /// or opaque. gpgsm picks SHA-256 for RSA-2048 and includes the chain except the
+    /// root (`--include-certs -2`, its default).
+    pub fn sign(&self, input: &[u8], signer_cert: &Path, detached: bool) -> Vec<u8> {
+        let dir = super::temp_dir();
+        let inp = write_file(dir.path(), "in.eml", input);
+        let out = dir.path().join("out.p7s");
+        let mut cmd = self.cmd();
+        cmd.arg("--local-user").arg(fingerprint(signer_cert));
+        cmd.arg("--output").arg(&out);
+        if detached {
+            cmd.arg("--detach-sign");
+        } else {
+            cmd.arg("--sign");
+        }
+        cmd.arg(&inp);
+        run_checked(&mut cmd, b"").unwrap_or_else(|e| panic!("gpgsm sign: {e}"));
+        read_file(&out)
+    }
+
     /// Verifies raw CMS SignedData (DER): detached over `data`, or opaque when `data`
     /// is `None` (then the content is returned). Success needs exit 0 and a GOODSIG
     /// status line (the signature and the chain to the trusted root).
