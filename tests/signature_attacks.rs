@@ -812,8 +812,17 @@ fn row_16_status_texts_carry_no_attacker_html() {
     let at = tampered.windows(7).position(|w| w == b"html cn").unwrap();
     tampered[at] = b'H';
     let invalid = reader::open(&tampered, &[], &t, &now_policy()).unwrap();
+    // The same signer with nothing trusted: UntrustedIssuer, whose error names the
+    // certificate — but not in the status text a UI shows.
+    let untrusted = reader::open(
+        &mk("alice@example.com"),
+        &[],
+        &TrustStore::new(),
+        &now_policy(),
+    )
+    .unwrap();
     let mut seen = Vec::new();
-    for m in [&valid, &mismatch, &invalid] {
+    for m in [&valid, &mismatch, &invalid, &untrusted] {
         for s in m.signatures() {
             let text = s.status().to_string();
             seen.push(s.status().clone());
@@ -823,6 +832,7 @@ fn row_16_status_texts_carry_no_attacker_html() {
     assert!(matches!(seen[0], SignatureStatus::Valid));
     assert!(matches!(seen[1], SignatureStatus::AddressMismatch { .. }));
     assert!(matches!(seen[2], SignatureStatus::Invalid { .. }));
+    assert!(matches!(seen[3], SignatureStatus::UntrustedIssuer { .. }));
 }
 
 /// EUF-CMA: signedAttrs are required. (a) The content re-signed directly without

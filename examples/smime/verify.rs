@@ -140,6 +140,12 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
 fn signer_json(s: &smime::cms::SignerReport, detached: bool) -> Value {
     let (status, reason) = match s.status() {
         SignatureStatus::Valid => ("valid", None),
+        SignatureStatus::Invalid {
+            reason: smime::cms::InvalidReason::Chain(e),
+        } => (
+            "invalid",
+            Some(format!("the signer's certificate is not acceptable: {e}")),
+        ),
         SignatureStatus::Invalid { reason } => ("invalid", Some(reason.to_string())),
         SignatureStatus::UntrustedIssuer { error } => ("untrusted-issuer", Some(error.to_string())),
         SignatureStatus::Expired { error } => ("expired", Some(error.to_string())),

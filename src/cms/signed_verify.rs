@@ -81,7 +81,9 @@ impl std::fmt::Display for InvalidReason {
                 f.write_str("the signer's certificate is missing")
             }
             InvalidReason::BadSignature => f.write_str("the signature does not verify"),
-            InvalidReason::Chain(e) => write!(f, "the signer's certificate is not acceptable: {e}"),
+            // The trust error names certificates (attacker-chosen text): it stays in
+            // the variant for the app to show deliberately, not in this sentence.
+            InvalidReason::Chain(_) => f.write_str("the signer's certificate is not acceptable"),
             InvalidReason::ContentPlacement(s) => f.write_str(s),
         }
     }
@@ -138,21 +140,22 @@ impl SignatureStatus {
 }
 
 impl std::fmt::Display for SignatureStatus {
+    // REQUIREMENTS.md §2 row 16: status texts carry no attacker-chosen strings
+    // (certificate names, addresses); the variants keep them as data.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SignatureStatus::Valid => f.write_str("valid"),
             SignatureStatus::Invalid { reason } => write!(f, "invalid: {reason}"),
-            SignatureStatus::UntrustedIssuer { error } => write!(f, "untrusted issuer: {error}"),
-            SignatureStatus::Expired { error } => write!(f, "expired: {error}"),
-            SignatureStatus::Revoked { error } => write!(f, "revoked: {error}"),
-            SignatureStatus::AddressMismatch {
-                from,
-                certificate_addresses,
-            } => write!(
-                f,
-                "the certificate is for {} but the message is from {from}",
-                certificate_addresses.join(", ")
-            ),
+            SignatureStatus::UntrustedIssuer { .. } => {
+                f.write_str("the signer's certificate is from an issuer you do not trust")
+            }
+            SignatureStatus::Expired { .. } => {
+                f.write_str("the signer's certificate is expired or not yet valid")
+            }
+            SignatureStatus::Revoked { .. } => f.write_str("the signer's certificate is revoked"),
+            SignatureStatus::AddressMismatch { .. } => {
+                f.write_str("the signer's certificate does not name the sender's address")
+            }
         }
     }
 }
