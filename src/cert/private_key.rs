@@ -40,6 +40,8 @@ pub enum PrivateKey {
     P384(p384::SecretKey),
     /// An X25519 key (ECDH, RFC 8410 / RFC 8418).
     X25519(Box<x25519_dalek::StaticSecret>),
+    /// An Ed25519 key (signatures, RFC 8410 / RFC 8419).
+    Ed25519(Box<ed25519_dalek::SigningKey>),
 }
 
 /// PEM labels that hold a private key (RFC 7468 §10, §11; OpenSSL's traditional
@@ -119,6 +121,21 @@ impl PrivateKey {
                 .map_err(|_| malformed("X25519 private key is not 32 bytes"))?;
             return Ok(PrivateKey::X25519(Box::new(
                 x25519_dalek::StaticSecret::from(bytes),
+            )));
+        }
+        if alg == oid::ED25519 {
+            // RFC 8410 §7: CurvePrivateKey ::= OCTET STRING (32 octets), no parameters.
+            if info.algorithm.parameters.is_some() {
+                return Err(malformed("Ed25519 AlgorithmIdentifier with parameters"));
+            }
+            let inner = <&der::asn1::OctetStringRef>::from_der(info.private_key.as_bytes())
+                .map_err(malformed)?;
+            let bytes: [u8; 32] = inner
+                .as_bytes()
+                .try_into()
+                .map_err(|_| malformed("Ed25519 private key is not 32 bytes"))?;
+            return Ok(PrivateKey::Ed25519(Box::new(
+                ed25519_dalek::SigningKey::from_bytes(&bytes),
             )));
         }
         Err(KeyError::Unsupported { oid: alg })
@@ -225,6 +242,13 @@ impl PrivateKey {
                 out.extend_from_slice(public.as_bytes());
                 return Ok(out);
             }
+            PrivateKey::Ed25519(k) => {
+                // RFC 8410 §4: SEQUENCE { SEQUENCE { id-Ed25519 }, BIT STRING key }.
+                let mut out = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70];
+                out.extend_from_slice(&[0x03, 0x21, 0x00]);
+                out.extend_from_slice(k.verifying_key().as_bytes());
+                return Ok(out);
+            }
         };
         doc.map(|d| d.as_bytes().to_vec()).map_err(malformed)
     }
@@ -267,6 +291,9 @@ impl PrivateKey {
                         .as_bytes()
                         .as_slice()
                         == bits
+            }
+            PrivateKey::Ed25519(key) => {
+                alg == oid::ED25519 && key.verifying_key().as_bytes().as_slice() == bits
             }
         }
     }
@@ -386,6 +413,7 @@ impl fmt::Debug for PrivateKey {
             PrivateKey::P256(_) => "PrivateKey::P256(..)",
             PrivateKey::P384(_) => "PrivateKey::P384(..)",
             PrivateKey::X25519(_) => "PrivateKey::X25519(..)",
+            PrivateKey::Ed25519(_) => "PrivateKey::Ed25519(..)",
         })
     }
 }

@@ -127,7 +127,12 @@ pub struct SignedDataBuilder<'a> {
 
 impl<'a> SignedDataBuilder<'a> {
     /// A builder for one signer.
-    pub fn new(identity: &'a Identity, options: SignOptions) -> Self {
+    ///
+    /// An Ed25519 signer makes the digest SHA-512 (RFC 8419 §3.1 requires it).
+    pub fn new(identity: &'a Identity, mut options: SignOptions) -> Self {
+        if matches!(identity.private_key(), crate::cert::PrivateKey::Ed25519(_)) {
+            options.digest = DigestAlgorithm::Sha512;
+        }
         SignedDataBuilder {
             signers: vec![identity],
             options,
@@ -135,10 +140,18 @@ impl<'a> SignedDataBuilder<'a> {
         }
     }
 
-    /// Adds another signer (same digest and options).
+    /// Adds another signer (same digest and options; SHA-512 if it is Ed25519).
     pub fn add_signer(mut self, identity: &'a Identity) -> Self {
+        if matches!(identity.private_key(), crate::cert::PrivateKey::Ed25519(_)) {
+            self.options.digest = DigestAlgorithm::Sha512;
+        }
         self.signers.push(identity);
         self
+    }
+
+    /// The digest this builder signs with (SHA-512 when a signer is Ed25519).
+    pub fn digest(&self) -> DigestAlgorithm {
+        self.options.digest
     }
 
     /// Adds a certificate to carry along (e.g. a separate encryption certificate).
@@ -272,9 +285,12 @@ impl<'a> SignedDataBuilder<'a> {
         let attrs_der = self.signed_attributes(cert, content_digest)?;
         // RFC 5652 §5.4: the signature covers the DER of the attributes with the
         // EXPLICIT SET OF tag, not the [0] IMPLICIT one used in SignerInfo.
-        let prehash = digest.digest(&attrs_der);
-        let signature =
-            signer::sign_prehash(id.private_key(), digest, self.options.rsa_padding, &prehash)?;
+        let signature = signer::sign_attributes(
+            id.private_key(),
+            digest,
+            self.options.rsa_padding,
+            &attrs_der,
+        )?;
         let signed_attrs =
             Attributes::from_der(&attrs_der).map_err(|e| CmsError::malformed("signedAttrs", e))?;
         let (version, sid) = match self.options.signer_id {

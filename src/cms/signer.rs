@@ -96,10 +96,15 @@ pub(crate) fn signature_algorithm(
             },
             parameters: None,
         }),
+        // RFC 8419 §2.3: id-Ed25519, parameters absent.
+        PrivateKey::Ed25519(_) => Ok(AlgorithmIdentifierOwned {
+            oid: oid::ED25519,
+            parameters: None,
+        }),
         #[allow(unreachable_patterns)]
         _ => Err(CmsError::UnsupportedAlgorithm {
             kind: "signature",
-            oid: oid::RSA_ENCRYPTION,
+            oid: oid::X25519,
         }),
     }
 }
@@ -112,8 +117,23 @@ pub(crate) fn digest_len(d: DigestAlgorithm) -> usize {
     }
 }
 
+/// Signs the DER signedAttrs `message` with `key`: RSA and ECDSA sign its digest
+/// under `digest`; Ed25519 is PureEdDSA over the bytes themselves (RFC 8419 §3.1).
+pub(crate) fn sign_attributes(
+    key: &PrivateKey,
+    digest: DigestAlgorithm,
+    padding: RsaSignaturePadding,
+    message: &[u8],
+) -> Result<Vec<u8>, CmsError> {
+    if let PrivateKey::Ed25519(k) = key {
+        use ed25519_dalek::Signer;
+        return Ok(k.sign(message).to_bytes().to_vec());
+    }
+    sign_prehash(key, digest, padding, &digest.digest(message))
+}
+
 /// Signs `prehash` (the digest of the DER signedAttrs) with `key`.
-pub(crate) fn sign_prehash(
+fn sign_prehash(
     key: &PrivateKey,
     digest: DigestAlgorithm,
     padding: RsaSignaturePadding,
@@ -168,10 +188,9 @@ pub(crate) fn sign_prehash(
             let sig: p384::ecdsa::Signature = sk.sign_prehash(prehash).map_err(failed)?;
             Ok(sig.to_der().as_bytes().to_vec())
         }
-        #[allow(unreachable_patterns)]
         _ => Err(CmsError::UnsupportedAlgorithm {
             kind: "signature",
-            oid: oid::RSA_ENCRYPTION,
+            oid: oid::X25519,
         }),
     }
 }

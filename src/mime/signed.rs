@@ -66,12 +66,12 @@ pub fn sign_message<R: BufRead, W: Write>(
                 out,
                 "MIME-Version: 1.0\r\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; \
                  micalg={}; boundary=\"{boundary}\"\r\n\r\nThis is a cryptographically signed message in MIME format.\r\n\r\n--{boundary}\r\n",
-                options.digest.micalg()
+                builder.digest().micalg()
             )?;
             // Hash exactly the bytes written between the boundaries.
             let mut tee = HashingWriter {
                 out: &mut out,
-                hasher: options.digest.hasher(),
+                hasher: builder.digest().hasher(),
             };
             io::copy(&mut { entity }, &mut tee)?;
             let digest = tee.hasher.finish();
