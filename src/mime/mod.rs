@@ -38,7 +38,10 @@ pub use envelope::{
 pub use headers::{
     HeaderBlock, HeaderField, MAX_HEADER_BYTES, MAX_HEADER_FIELDS, read_header_block,
 };
-pub use signed::{SignFormat, sign_and_encrypt_message, sign_message, sign_message_bytes};
+pub use signed::{
+    SignFormat, certs_only_message, sign_and_encrypt_message, sign_message, sign_message_bytes,
+    triple_wrap_message,
+};
 pub use smime_type::SmimeType;
 pub(crate) use unwrap::smime_kind;
 pub use unwrap::{

@@ -137,6 +137,41 @@ pub fn sign_and_encrypt_message<R: BufRead, W: Write>(
     encrypt_message(BufReader::new(spool), recipients, envelope, out)
 }
 
+/// The triple wrap (RFC 2634 §1.1, RFC 8551 §3.7): sign, encrypt the signed message,
+/// and sign the encrypted one again, in one call. The inner signature proves the
+/// content, the outer one the envelope (e.g. for a mail list agent).
+#[allow(clippy::too_many_arguments)]
+pub fn triple_wrap_message<R: BufRead, W: Write>(
+    input: R,
+    identity: &Identity,
+    sign: &SignOptions,
+    format: SignFormat,
+    recipients: &[Certificate],
+    envelope: &EnvelopeOptions,
+    out: W,
+) -> Result<W, Error> {
+    let mut spool = tempfile::SpooledTempFile::new(8 << 20);
+    sign_and_encrypt_message(
+        input, identity, sign, format, recipients, envelope, &mut spool,
+    )?;
+    spool.seek(SeekFrom::Start(0))?;
+    sign_message(BufReader::new(spool), identity, sign, format, out)
+}
+
+/// A certs-only message (RFC 8551 §3.6.2.2): `application/pkcs7-mime;
+/// smime-type=certs-only` carrying `certs` (e.g. the user's chain to import), under
+/// the given outer header fields (`From`, `To`, `Subject`, … as raw lines).
+pub fn certs_only_message(outer_fields: &[u8], certs: &[Certificate]) -> Result<Vec<u8>, Error> {
+    let der = crate::cms::certs_only(certs)?;
+    let block = read_header_block(&mut &outer_fields[..])?;
+    let mut out = Vec::with_capacity(der.len() * 4 / 3 + 512);
+    write_smime_headers(&mut out, block.fields(), "certs-only")?;
+    let mut b64 = Base64LineWriter::new(&mut out);
+    b64.write_all(&der)?;
+    b64.finish()?;
+    Ok(out)
+}
+
 /// A boundary that cannot occur in base64 or in our own text: `=_` is not base64 and
 /// 24 random alphanumerics make a collision with the content negligible.
 fn new_boundary() -> String {
