@@ -330,6 +330,11 @@ pub struct Installed {
 /// Installs the sender's certificate of `opened` for its From address, after the
 /// checks in the module docs; also updates the capability cache.
 pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Installed, Error> {
+    if let Some(SignatureStatus::Invalid { reason }) =
+        opened.signatures().next().map(|s| s.status())
+    {
+        return Err(KeepError::InvalidSignature(reason.to_string()).into());
+    }
     let sender = sender_certificate(opened).ok_or(KeepError::NotSigned)?;
     let from = sender.from.clone().ok_or(KeepError::NotSigned)?;
     let cert = sender.certificate.clone();
