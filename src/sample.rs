@@ -4,7 +4,9 @@
 //! A root CA ("Sample Root CA") issued one RSA-2048 certificate each to
 //! `alice@example.org` and `bob@example.org`, valid until 2126. Another root, the
 //! "Outside Root CA" the sample users do not know, issued one to Carol
-//! (`carol@outside.example`): the outside sender of the quickstart.
+//! (`carol@outside.example`): the outside sender of the quickstart. A third root,
+//! the "Partner Root CA", issued an EC P-256 certificate to Dave
+//! (`dave@partner.example`), a correspondent found in the contacts.
 //! `src/sample/README.md` says how they were made.
 
 /// The sample root CA certificate (PEM).
@@ -31,6 +33,13 @@ pub const CAROL_CERT_PEM: &str = include_str!("sample/carol.pem");
 /// Carol's private key (PKCS#8 PEM, unencrypted).
 pub const CAROL_KEY_PEM: &str = include_str!("sample/carol.key");
 
+/// The partner CA certificate (PEM): a second CA the quickstart trusts.
+pub const PARTNER_CA_CERT_PEM: &str = include_str!("sample/partner_ca.pem");
+/// Dave's certificate (PEM), `dave@partner.example`, EC P-256, issued by the partner CA.
+pub const DAVE_CERT_PEM: &str = include_str!("sample/dave.pem");
+/// Dave's private key (PKCS#8 PEM, unencrypted).
+pub const DAVE_KEY_PEM: &str = include_str!("sample/dave.key");
+
 use crate::cert::{Certificate, Identity};
 use crate::error::Error;
 
@@ -48,6 +57,17 @@ pub fn bob() -> Result<Identity, Error> {
 pub fn carol() -> Result<Identity, Error> {
     let chain_pem = format!("{CAROL_CERT_PEM}{OUTSIDE_CA_CERT_PEM}");
     Identity::from_pem(chain_pem.as_bytes(), CAROL_KEY_PEM.as_bytes(), None)
+}
+
+/// Dave's identity (certificate, key and the partner CA as chain).
+pub fn dave() -> Result<Identity, Error> {
+    let chain_pem = format!("{DAVE_CERT_PEM}{PARTNER_CA_CERT_PEM}");
+    Identity::from_pem(chain_pem.as_bytes(), DAVE_KEY_PEM.as_bytes(), None)
+}
+
+/// The partner root CA certificate.
+pub fn partner_ca() -> Result<Certificate, Error> {
+    Ok(Certificate::from_pem(PARTNER_CA_CERT_PEM.as_bytes())?)
 }
 
 /// The outside root CA certificate.
