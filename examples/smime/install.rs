@@ -76,7 +76,11 @@ fn refused(e: Error) -> Failure {
     }
 }
 
-fn from_message(store: &InstalledStore, path: &PathBuf, args: &InstallArgs) -> Result<(), Failure> {
+fn from_message(
+    store: &InstalledStore,
+    path: &std::path::Path,
+    args: &InstallArgs,
+) -> Result<(), Failure> {
     let raw = read_file(path, "message")?;
     let mut trust = TrustStore::new().with_user_trust(Arc::new(store.clone()));
     for p in &args.trust_anchors {
