@@ -1,62 +1,253 @@
-//! The quickstart: on the built-in sample identities, encrypt a message to two
-//! recipients and decrypt it as each of them.
+//! The quickstart: the whole mail-app story on the built-in sample data, in one run.
+//!
+//! Alice's mail app has three places to find certificates — the organisation's global
+//! address list (GAL), her contacts and the certificates she installed. She writes to
+//! Bob (in the GAL), Dave (in her contacts) and Carol (nowhere yet): two blue locks,
+//! one red, "Unable to Encrypt". She removes Carol: "Encrypted"; she sends; Bob opens
+//! it with a blue check. Then Carol sends Alice a signed message: her CA is unknown,
+//! so Alice views the certificate, taps Trust and Install — and now she can encrypt
+//! to Carol. Finally she removes Carol's certificate again.
 //!
 //! ```text
 //! cargo run --example quickstart
+//! cargo run --example quickstart --features ldap -- --ldap ldap://localhost:389 dc=corp,dc=example
 //! ```
 
-use smime::cms::{ContentCipher, EnvelopeOptions};
-use smime::{Error, sample};
+use std::io::{IsTerminal, Write};
+use std::time::SystemTime;
 
-fn main() -> Result<(), Error> {
-    // Once per account: the user's identity (normally `Identity::from_pkcs12`).
-    let alice = sample::alice()?;
-    let bob = sample::bob()?;
-    println!(
-        "Alice: {} <{}>, key {}",
-        alice.certificate().subject(),
-        alice.certificate().email_addresses()[0],
-        alice.certificate().key_algorithm()
+use base64::Engine;
+use smime::compose::{Composition, Lock};
+use smime::directory::{
+    Cached, CertificateDirectory, Contacts, InstalledStore, Layered, MemoryDirectory,
+};
+use smime::encryptor::{Encryptor, RecipientStatus, SealOptions};
+use smime::trust::{Policy, Purpose, TrustStore};
+use smime::{EmailAddress, sample};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+struct Out {
+    color: bool,
+}
+
+impl Out {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn blue(&self, t: &str) -> String {
+        self.paint("1;34", t)
+    }
+    fn red(&self, t: &str) -> String {
+        self.paint("1;31", t)
+    }
+    fn step(&self, t: &str) {
+        println!("\n{}", self.paint("1", &format!("▸ {t}")));
+    }
+}
+
+fn addr(s: &str) -> Result<EmailAddress> {
+    Ok(s.parse()?)
+}
+
+fn gal(args: &[String]) -> Result<Box<dyn CertificateDirectory>> {
+    if let [flag, url, base] = args
+        && flag == "--ldap"
+    {
+        return ldap(url, base);
+    }
+    let bob = sample::bob()?.certificate().clone();
+    let alice = sample::alice()?.certificate().clone();
+    Ok(Box::new(Cached::new(MemoryDirectory::from_certificates(
+        "Global Address List",
+        [alice, bob],
+    ))))
+}
+
+#[cfg(feature = "ldap")]
+fn ldap(url: &str, base: &str) -> Result<Box<dyn CertificateDirectory>> {
+    use smime::directory::{LdapConfig, LdapGal};
+    Ok(Box::new(Cached::new(LdapGal::new(LdapConfig::new(
+        url, base,
+    ))?)))
+}
+
+#[cfg(not(feature = "ldap"))]
+fn ldap(_url: &str, _base: &str) -> Result<Box<dyn CertificateDirectory>> {
+    Err("--ldap needs --features ldap".into())
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let out = Out {
+        color: std::io::stdout().is_terminal(),
+    };
+    let now = SystemTime::now();
+    let encrypt_policy = Policy::email(now, Purpose::Encrypt);
+    let verify_policy = Policy::email(now, Purpose::Verify);
+
+    // ── Once per account ────────────────────────────────────────────────────────
+    let folder = tempfile::tempdir()?;
+    let store = InstalledStore::open(folder.path())?; // install / remove / trust
+    let dave = sample::dave()?;
+    let vcard = format!(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Dave\r\nEMAIL:dave@partner.example\r\n\
+         KEY:data:application/pkix-cert;base64,{}\r\nEND:VCARD\r\n",
+        base64::engine::general_purpose::STANDARD.encode(dave.certificate().der())
     );
-    println!(
-        "Bob:   {} <{}>, key {}",
-        bob.certificate().subject(),
-        bob.certificate().email_addresses()[0],
-        bob.certificate().key_algorithm()
-    );
+    let contacts = Contacts::from_vcf("Contacts", vcard.as_bytes());
+    let directory = Layered::new(vec![
+        Box::new(store.clone()),
+        Box::new(contacts),
+        gal(&args)?,
+    ]);
+    let mut trust = TrustStore::new().with_user_trust(std::sync::Arc::new(store.clone()));
+    trust.add_anchor(sample::ca()?);
+    trust.add_anchor(sample::partner_ca()?);
+    let me = sample::alice()?;
+    let encryptor = Encryptor::new(&directory, &trust)
+        .encrypt_to_self(&me)
+        .with_preferences(&store);
 
-    // A message as the mail app composed it.
-    let message = b"From: Carol <carol@example.org>\r\n\
-To: alice@example.org, bob@example.org\r\n\
-Subject: Lunch plans\r\n\
-Date: Mon, 23 Nov 2026 12:00:00 +0000\r\n\
-Message-ID: <quickstart@example.org>\r\n\
-Content-Type: text/plain; charset=utf-8\r\n\
-\r\n\
-Shall we meet at noon?\r\n";
-
-    // Send: encrypt once for both recipients (AES-256-GCM, the S/MIME 4.0 default).
-    let recipients = [alice.certificate().clone(), bob.certificate().clone()];
-    let options = EnvelopeOptions::with_cipher(ContentCipher::Aes256Gcm);
-    let sealed = smime::encrypt_message_bytes(message, &recipients, &options)?;
-    let headers_end = sealed
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or(0);
-    println!(
-        "\n--- encrypted message ({} bytes), its headers ---",
-        sealed.len()
-    );
-    println!("{}", String::from_utf8_lossy(&sealed[..headers_end]));
-
-    // Receive: each recipient opens it with their own key.
-    for (name, me) in [("Alice", &alice), ("Bob", &bob)] {
-        let opened = smime::decrypt_message_bytes(&sealed, me)?;
+    // ── While Alice types ───────────────────────────────────────────────────────
+    out.step("Alice writes to Bob, Dave and Carol (Encrypt by Default is on)");
+    let mut draft = Composition::new(true);
+    draft.add_to(addr("bob@example.org")?);
+    draft.add_cc(addr("dave@partner.example")?);
+    draft.add_to(addr("carol@outside.example")?);
+    let report = draft.refresh(&encryptor, &encrypt_policy);
+    for r in report.recipients() {
+        let lock = match draft.lock(r.address()) {
+            Some(Lock::Locked) => out.blue("🔒"),
+            None if r.status().is_encryptable() => out.blue("🔒"),
+            _ => out.red("🔓"),
+        };
+        let why = match r.status() {
+            RecipientStatus::Encryptable { source, .. } => format!("certificate from {source}"),
+            other => other.to_string(),
+        };
         println!(
-            "\n--- {name} decrypted it (integrity verified: {}) ---\n{}",
-            opened.info().authenticated(),
-            String::from_utf8_lossy(opened.content()).trim_end()
+            "  {lock} {:<24} {:<5} {why}",
+            r.address().to_string(),
+            r.role().to_string()
         );
     }
+    println!(
+        "  Designation: {}",
+        out.red(&draft.designation().to_string())
+    );
+
+    out.step("Alice removes Carol");
+    draft.remove(&addr("carol@outside.example")?);
+    let report = draft.refresh(&encryptor, &encrypt_policy);
+    println!(
+        "  Designation: {}",
+        out.blue(&draft.designation().to_string())
+    );
+
+    // ── Send ────────────────────────────────────────────────────────────────────
+    let message = b"From: Alice <alice@example.org>\r\nTo: bob@example.org\r\nCc: dave@partner.example\r\n\
+Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text/plain\r\n\r\nThe numbers are in.\r\n";
+    let sealed = encryptor.seal(message, &report, &SealOptions::sign_and_encrypt(&me))?;
+    println!(
+        "  Sent: signed and encrypted with {} ({} copy, {} bytes)",
+        sealed.cipher(),
+        sealed.copies().len(),
+        sealed.copies()[0].message().len()
+    );
+
+    // ── Bob receives ────────────────────────────────────────────────────────────
+    out.step("Bob opens it");
+    let bob = sample::bob()?;
+    let mut bob_trust = TrustStore::new();
+    bob_trust.add_anchor(sample::ca()?);
+    let opened = smime::reader::open(
+        sealed.copies()[0].message(),
+        &[&bob],
+        &bob_trust,
+        &verify_policy,
+    )?;
+    let badge = if opened.is_signature_valid() {
+        out.blue("✔ signed by alice@example.org")
+    } else {
+        out.red("? not verified")
+    };
+    println!(
+        "  {badge}, decrypted (integrity verified: {})",
+        opened.decryption_authenticated().unwrap_or(false)
+    );
+    if !opened.is_signature_valid() {
+        return Err("Bob could not verify Alice's signature".into());
+    }
+
+    // ── A signed message from an outside sender ─────────────────────────────────
+    out.step("Carol (outside, unknown CA) sends Alice a signed message");
+    let carol = sample::carol()?;
+    let from_carol = smime::mime::sign_message_bytes(
+        b"From: Carol <carol@outside.example>\r\nTo: alice@example.org\r\nSubject: Hello\r\nMessage-ID: <c1@outside.example>\r\n\r\nHi Alice!\r\n",
+        &carol,
+        &Default::default(),
+        Default::default(),
+    )?;
+    let opened = smime::reader::open(&from_carol, &[&me], &trust, &verify_policy)?;
+    let sender = smime::keep::sender_certificate(&opened).ok_or("no sender certificate")?;
+    println!("  {} {}", out.red("?"), sender.status());
+    println!("  View Certificate:");
+    for line in sender.details().to_string().lines() {
+        println!("    {line}");
+    }
+    if !sender.can_trust() {
+        return Err("Carol's certificate should be offered for Trust".into());
+    }
+    smime::keep::trust(&store, &sender, &[Purpose::Verify, Purpose::Encrypt])?;
+    println!("  Alice taps Trust");
+    let opened = smime::reader::open(&from_carol, &[&me], &trust, &verify_policy)?;
+    let installed = smime::keep::install(&store, &opened)?;
+    println!(
+        "  {} and Install: {} for {}",
+        out.blue("✔ now trusted"),
+        &installed.certificate.fingerprint_hex()[..16],
+        installed.address
+    );
+
+    out.step("Alice writes to Carol");
+    draft.invalidate();
+    draft.add_to(addr("carol@outside.example")?);
+    let report = draft.refresh(&encryptor, &encrypt_policy);
+    let carol_status = report
+        .get(&addr("carol@outside.example")?)
+        .ok_or("carol missing")?
+        .status();
+    println!("  {} carol@outside.example: {carol_status}", out.blue("🔒"));
+    println!(
+        "  Designation: {}",
+        out.blue(&draft.designation().to_string())
+    );
+    let sealed = encryptor.seal(message, &report, &SealOptions::encrypt())?;
+    let opened = smime::decrypt_message_bytes(sealed.copies()[0].message(), &carol)?;
+    println!(
+        "  Carol decrypts it ({} bytes of content)",
+        opened.content().len()
+    );
+
+    out.step("Alice removes Carol's certificate");
+    smime::keep::remove(&store, &installed.fingerprint)?;
+    draft.invalidate();
+    draft.refresh(&encryptor, &encrypt_policy);
+    let status = draft
+        .answer(&addr("carol@outside.example")?)
+        .ok_or("carol missing")?
+        .status()
+        .to_string();
+    println!("  {} carol@outside.example: {status}", out.red("🔓"));
+    println!(
+        "  Designation: {}",
+        out.red(&draft.designation().to_string())
+    );
+    std::io::stdout().flush()?;
     Ok(())
 }

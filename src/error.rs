@@ -41,6 +41,12 @@ pub enum Error {
     /// A certificate directory could not be opened, asked or changed.
     #[error(transparent)]
     Directory(#[from] DirectoryError),
+    /// Sealing refused (recipients not encryptable).
+    #[error(transparent)]
+    Seal(#[from] crate::encryptor::SealError),
+    /// A certificate was not kept from a signed message.
+    #[error(transparent)]
+    Keep(#[from] crate::keep::KeepError),
 }
 
 /// Why an email address was rejected.

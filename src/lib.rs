@@ -54,8 +54,11 @@
 mod address;
 pub mod cert;
 pub mod cms;
+pub mod compose;
 pub mod directory;
+pub mod encryptor;
 mod error;
+pub mod keep;
 pub mod mime;
 // The OID table serves every layer; some entries wait for later ones (signing).
 #[allow(dead_code)]

@@ -8,8 +8,10 @@
 //! smime decrypt (--p12 FILE [--password-env VAR] | --cert CERT.pem --key KEY.pem [--password-env VAR])
 //!               [--in FILE] [--out FILE]
 //! smime lookup  --to ADDR... <directory options>          (JSON per address)
-//! smime install --store DIR --cert CERT.pem [--for ADDR]...
-//! smime remove  --store DIR --fingerprint SHA256
+//! smime check   --to ADDR... [--cc ADDR...] [--bcc ADDR...] [--from ADDR] <directory options>
+//!               [--trust-anchor CA.pem...] [--at RFC3339]   (JSON per recipient + designation)
+//! smime install --store DIR (--cert CERT.pem [--for ADDR]... | --from-message SIGNED.eml [--trust])
+//! smime remove  --store DIR (--fingerprint SHA256 | --address ADDR)
 //!
 //! directory options: --store DIR --contacts FILE_OR_DIR...
 //!                    --ldap URL --ldap-base DN [--ldap-bind-dn DN --ldap-password-env VAR]
@@ -44,6 +46,8 @@ enum Command {
     Certs(certs::CertsArgs),
     /// Look certificates up in the configured directories (JSON).
     Lookup(lookup::LookupArgs),
+    /// Which recipients can be encrypted to, and why not (JSON).
+    Check(check::CheckArgs),
     /// Install a certificate in the installed-certificate store.
     Install(install::InstallArgs),
     /// Remove a certificate from the installed-certificate store.
@@ -51,6 +55,7 @@ enum Command {
 }
 
 mod certs;
+mod check;
 mod decrypt;
 mod directory_args;
 mod encrypt;
@@ -99,6 +104,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Certs(args) => certs::run(args),
         Command::Lookup(args) => lookup::run(args),
+        Command::Check(args) => check::run(args),
         Command::Install(args) => install::run(args),
         Command::Remove(args) => remove::run(args),
     };

@@ -169,7 +169,7 @@ fn signer_json(s: &smime::cms::SignerReport, detached: bool) -> Value {
 }
 
 /// RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`) or Unix seconds.
-fn parse_time(s: &str) -> Option<SystemTime> {
+pub(crate) fn parse_time(s: &str) -> Option<SystemTime> {
     if let Ok(secs) = s.parse::<u64>() {
         return Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
     }

@@ -31,7 +31,8 @@
 //!   is installed for, each named by the certificate), `installed-at`, `origin`,
 //!   optional `message-id`.
 //! * `trust`: `cert-sha256` (hex), `address` (repeated), `purpose` (repeated: `verify`,
-//!   `encrypt`), `created-at`.
+//!   `encrypt`), `created-at`, `spki-sha256` (hex; a decision without it applies to
+//!   nothing).
 //! * `preferences`: `address`, `signing-time`, optional `smime-capabilities` and
 //!   `encryption-key-preference` (base64 of the attribute values' DER, RFC 8551
 //!   §2.5.2, §2.5.3).
@@ -193,6 +194,9 @@ pub struct TrustDecision {
     pub purposes: Vec<TrustPurpose>,
     /// When the user decided.
     pub created_at: SystemTime,
+    /// SHA-256 of the certificate's SubjectPublicKeyInfo, when recorded (decisions
+    /// written before this field have none and apply to no certificate).
+    pub spki_sha256: Option<[u8; 32]>,
 }
 
 impl TrustDecision {
@@ -203,6 +207,7 @@ impl TrustDecision {
             addresses: certificate.email_addresses().to_vec(),
             purposes: purposes.to_vec(),
             created_at: SystemTime::now(),
+            spki_sha256: Some(crate::trust::spki_sha256(certificate)),
         }
     }
 }
@@ -476,6 +481,9 @@ impl InstalledStore {
             r.push("purpose", p.as_str());
         }
         r.push("created-at", secs(decision.created_at));
+        if let Some(spki) = &decision.spki_sha256 {
+            r.push("spki-sha256", hex_upper(spki));
+        }
         let _lock = self.lock()?;
         let name = format!("{}.trust", hex_upper(&decision.cert_sha256));
         write_atomic(&self.sub(TRUST), &name, &r.encode())?;
@@ -621,7 +629,34 @@ fn read_trust(path: &Path) -> Result<TrustDecision, String> {
         addresses,
         purposes,
         created_at: parse_secs(r.get("created-at"), "created-at")?,
+        spki_sha256: r.get("spki-sha256").and_then(|h| parse_fingerprint(&h)),
     })
+}
+
+/// The store's decisions feed trust evaluation (REQUIREMENTS.md §3): a decision
+/// applies to exactly the certificate it names; a damaged or incomplete record is no
+/// decision (fail closed).
+impl crate::trust::UserTrustSource for InstalledStore {
+    fn decision_for(&self, cert_sha256: &[u8; 32]) -> Option<crate::trust::UserTrust> {
+        let d = self.trust_decision(cert_sha256).ok().flatten()?;
+        let spki = d.spki_sha256?;
+        let purposes = d
+            .purposes
+            .iter()
+            .map(|p| match p {
+                TrustPurpose::Verify => crate::trust::Purpose::Verify,
+                TrustPurpose::Encrypt => crate::trust::Purpose::Encrypt,
+            })
+            .collect();
+        Some(crate::trust::UserTrust::from_parts(
+            d.cert_sha256,
+            spki,
+            d.addresses,
+            purposes,
+            d.created_at,
+            None,
+        ))
+    }
 }
 
 fn read_entry(path: &Path, stem: &str) -> Result<InstalledEntry, String> {

@@ -32,6 +32,6 @@ pub use error::{RevocationReason, TrustError};
 pub use path::MAX_INTERMEDIATES;
 pub use policy::{DEFAULT_MIN_RSA_BITS, Policy, Purpose, RevocationCheck};
 pub use store::{CrlFetcher, TrustStore};
-pub use user_trust::{MemoryUserTrust, UserTrust, UserTrustSource};
+pub use user_trust::{MemoryUserTrust, UserTrust, UserTrustSource, spki_sha256};
 pub use verified::{TrustAnchor, TrustWarning, VerifiedPath};
 pub use verify_signature::MAX_RSA_BITS;

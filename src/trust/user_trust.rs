@@ -144,7 +144,8 @@ impl UserTrust {
     }
 }
 
-pub(crate) fn spki_sha256(cert: &Certificate) -> [u8; 32] {
+/// SHA-256 of `cert`'s SubjectPublicKeyInfo DER (what a [`UserTrust`] is bound to).
+pub fn spki_sha256(cert: &Certificate) -> [u8; 32] {
     Sha256::digest(cert.public_key_info_der().unwrap_or_default()).into()
 }
 
