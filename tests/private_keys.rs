@@ -462,8 +462,8 @@ fn unsupported_algorithms_name_their_oid() {
     let d = dir.path();
     for (file, args) in [
         (
-            "ed25519.pem",
-            &["genpkey", "-algorithm", "ED25519", "-out", "ed25519.pem"][..],
+            "ed448.pem",
+            &["genpkey", "-algorithm", "ED448", "-out", "ed448.pem"][..],
         ),
         (
             "k1.pem",
@@ -499,12 +499,11 @@ fn corpus_key_files() {
     let cert = std::fs::read(dir.join("lamps-alice.crt")).unwrap();
     let key = std::fs::read(dir.join("lamps-alice.p8.pem")).unwrap();
     Identity::from_pem(&cert, &key, None).unwrap();
-    // Carlos is Ed25519, which S/MIME 4 allows but this crate does not support.
+    // Carlos is Ed25519 (RFC 8410): his key loads and matches his certificate.
     let carlos = std::fs::read(dir.join("lamps-carlos.p8.pem")).unwrap();
-    assert!(matches!(
-        PrivateKey::from_pem(&carlos, None),
-        Err(KeyError::Unsupported { .. })
-    ));
+    let carlos_cert = std::fs::read(dir.join("lamps-carlos.crt")).unwrap();
+    let carlos = Identity::from_pem(&carlos_cert, &carlos, None).unwrap();
+    assert!(matches!(carlos.private_key(), PrivateKey::Ed25519(_)));
 
     // RFC 4134: unencrypted PKCS#8 DER (.pri) and DER certificates.
     let dir = testdata("rfc4134");
