@@ -24,21 +24,39 @@
 //! # Ok::<(), smime::Error>(())
 //! ```
 //!
+//! ## The whole story
+//!
+//! While the user writes, [`encryptor::Encryptor::check`] looks every recipient up
+//! in the configured [`directory`] sources (installed certificates, contacts, the
+//! organisation's GAL over LDAP) in one batch and says per recipient whether the
+//! message can be encrypted to them and why not; [`compose::Composition`] turns that
+//! into the lock icons and the Encrypted / Not Encrypted / Unable to Encrypt
+//! designation. [`encryptor::Encryptor::seal`] signs and encrypts. On receipt,
+//! [`reader::open`] decrypts and verifies every layer; [`keep`] lets the user view,
+//! trust, install and remove a sender's certificate.
+//!
 //! ## Layers
 //!
 //! Each layer depends only on the ones above it (`../shared/DESIGN.md`); data flows
-//! one way. Outgoing: message + recipients → cms build → mime wrap → bytes.
-//! Incoming: bytes → mime unwrap → cms open → content.
+//! one way. Outgoing: message + recipients → directory lookups → trust evaluation →
+//! per-recipient report → cms build → mime wrap → bytes. Incoming: bytes → mime
+//! unwrap → cms open → trust evaluation → report + content.
 //!
 //! ```text
-//! address   EmailAddress: parse, normalise (IDNA, case), compare       (RFC 8550 §3)
-//! cert      Certificate, Identity (PEM, PKCS#8, PKCS#1, SEC1, PKCS#12)  (RFC 5280, 7292)
-//! cms       EnvelopedData / AuthEnvelopedData, streaming               (RFC 5652, 5083, 5084, 3560, 3218)
-//! mime      canonical form, base64, wrap/unwrap application/pkcs7-mime (RFC 8551 §3)
+//! address    EmailAddress: parse, normalise (IDNA, case), compare         (RFC 8550 §3)
+//! cert       Certificate, Identity (PEM, PKCS#8, PKCS#1, SEC1, PKCS#12)    (RFC 5280, 7292)
+//! trust      TrustStore, Policy, evaluate() -> VerifiedPath: paths, CRLs,  (RFC 5280 §6, 9618,
+//!            name constraints, policies, the user's Trust decisions        RFC 8550 §4)
+//! cms        Enveloped/AuthEnvelopedData (RSA, ECDH, X25519; AES, ChaCha), (RFC 5652, 5083, 5084,
+//!            SignedData build and verify, streaming                         3560, 5753, 8418, 8103)
+//! mime       canonical form, base64, wrap/unwrap pkcs7-mime, multipart/signed (RFC 8551 §3)
+//! directory  CertificateDirectory: installed store, contacts (vCard),      (RFC 4523, 6350)
+//!            LDAP GAL (feature "ldap"), layered, cached
+//! encryptor  Encryptor: check(recipients) -> EncryptionReport; seal()     (RFC 8551 §2.7.1)
+//! reader     open(raw) -> OpenedMessage: layers, content, signer reports   (RFC 8551 §3.7)
+//! compose    Composition: Encrypt by Default, the per-message toggle, designation
+//! keep       view, trust, install and remove a sender's certificate       (RFC 8551 §2.5.3)
 //! ```
-//!
-//! Trust evaluation, signing, certificate directories and the per-recipient
-//! encryptor follow as further layers.
 //!
 //! ## Security properties
 //!
@@ -48,6 +66,11 @@
 //!   `authenticated: false` (EFAIL).
 //! * Hostile input gives a typed [`Error`], never a panic; sizes and nesting are
 //!   bounded.
+//! * A signature is [`cms::SignatureStatus::Valid`] only when digest, signature,
+//!   chain (at the caller's time, never signingTime) and From address are all good;
+//!   a partially signed message never shows a blue check.
+//! * Certificates from messages are untrusted intermediates; the user's Trust is
+//!   bound to one certificate, address and purpose and never makes an anchor.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -60,7 +83,7 @@ pub mod encryptor;
 mod error;
 pub mod keep;
 pub mod mime;
-// The OID table serves every layer; some entries wait for later ones (signing).
+// The OID table serves every layer; a few entries name algorithms we only recognise.
 #[allow(dead_code)]
 mod oid;
 pub mod reader;

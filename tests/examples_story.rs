@@ -57,7 +57,7 @@ fn quickstart_tells_the_whole_story() {
     );
     assert!(out.contains("✔ signed by alice@example.org"), "{out}");
     assert!(
-        out.contains("untrusted issuer") && out.contains("Alice taps Trust"),
+        out.contains("issuer you do not trust") && out.contains("Alice taps Trust"),
         "{out}"
     );
     assert!(out.contains("Carol decrypts it"), "{out}");
