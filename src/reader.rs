@@ -431,7 +431,7 @@ fn protected_headers(content: &[u8]) -> Option<HeaderBlock> {
 
 fn cms_content_type(cms_bytes: &[u8]) -> Result<der::asn1::ObjectIdentifier, Error> {
     let mut r = crate::cms::ber::BerReader::new(cms_bytes);
-    r.expect(0x30, "ContentInfo")?;
+    r.expect_tag(0x30, "ContentInfo")?;
     let der = r.tlv_der(64, "ContentInfo contentType")?;
     use der::Decode;
     Ok(der::asn1::ObjectIdentifier::from_der(&der)

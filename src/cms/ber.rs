@@ -158,7 +158,7 @@ impl<R: Read> BerReader<R> {
     }
 
     /// Reads a header and checks its identifier octet.
-    pub fn expect(&mut self, ident: u8, context: &'static str) -> Result<Header, CmsError> {
+    pub fn expect_tag(&mut self, ident: u8, context: &'static str) -> Result<Header, CmsError> {
         let h = self.header(context)?;
         if h.ident != ident {
             return Err(CmsError::malformed(

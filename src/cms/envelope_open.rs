@@ -229,7 +229,7 @@ pub(crate) fn open_stream<R: Read, W: Write>(
 ) -> Result<DecryptInfo, Error> {
     let mut r = BerReader::new(input);
     // ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY }
-    let ci = r.expect(0x30, "ContentInfo")?;
+    let ci = r.expect_tag(0x30, "ContentInfo")?;
     let type_der = r.tlv_der(64, "ContentInfo contentType")?;
     let content_type =
         ObjectIdentifier::from_der(&type_der).map_err(|e| CmsError::malformed("ContentInfo", e))?;
@@ -245,8 +245,8 @@ pub(crate) fn open_stream<R: Read, W: Write>(
         .into());
     };
     let _ = ci;
-    r.expect(0xa0, "ContentInfo content")?;
-    r.expect(0x30, "EnvelopedData")?;
+    r.expect_tag(0xa0, "ContentInfo content")?;
+    r.expect_tag(0x30, "EnvelopedData")?;
     let _version = r.tlv_der(16, "EnvelopedData version")?;
     let mut h = r.header("EnvelopedData")?;
     if h.ident == 0xa0 {
@@ -262,7 +262,7 @@ pub(crate) fn open_stream<R: Read, W: Write>(
 
     // EncryptedContentInfo ::= SEQUENCE { contentType, contentEncryptionAlgorithm,
     //                                     encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL }
-    let eci = r.expect(0x30, "EncryptedContentInfo")?;
+    let eci = r.expect_tag(0x30, "EncryptedContentInfo")?;
     let eci_end = r.end_of(eci, "EncryptedContentInfo")?;
     let inner_type_der = r.tlv_der(64, "EncryptedContentInfo contentType")?;
     let inner_type = ObjectIdentifier::from_der(&inner_type_der)

@@ -342,7 +342,7 @@ fn parse<R: Read>(
     _extra: &[u8],
 ) -> Result<Parsed, Error> {
     let mut r = BerReader::new(input);
-    r.expect(0x30, "ContentInfo")?;
+    r.expect_tag(0x30, "ContentInfo")?;
     let type_der = r.tlv_der(64, "ContentInfo contentType")?;
     let ct =
         ObjectIdentifier::from_der(&type_der).map_err(|e| CmsError::malformed("ContentInfo", e))?;
@@ -353,8 +353,8 @@ fn parse<R: Read>(
         }
         .into());
     }
-    r.expect(0xa0, "ContentInfo content")?;
-    let sd = r.expect(0x30, "SignedData")?;
+    r.expect_tag(0xa0, "ContentInfo content")?;
+    let sd = r.expect_tag(0x30, "SignedData")?;
     let sd_end = r.end_of(sd, "SignedData")?;
     let _version = r.tlv_der(16, "SignedData version")?;
     let algs_der = r.tlv_der(MAX_STRUCTURE, "digestAlgorithms")?;
@@ -367,7 +367,7 @@ fn parse<R: Read>(
         }
     }
     // encapContentInfo ::= SEQUENCE { eContentType, eContent [0] EXPLICIT OCTET STRING OPTIONAL }
-    let eci = r.expect(0x30, "EncapsulatedContentInfo")?;
+    let eci = r.expect_tag(0x30, "EncapsulatedContentInfo")?;
     let eci_end = r.end_of(eci, "EncapsulatedContentInfo")?;
     let et_der = r.tlv_der(64, "eContentType")?;
     let econtent_type =
