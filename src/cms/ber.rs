@@ -278,6 +278,77 @@ impl<R: Read> BerReader<R> {
     }
 }
 
+/// Streams the octets of an OCTET STRING (or an implicitly tagged one, as
+/// encryptedContent and eContent are) whose header was read: primitive, or
+/// constructed from OCTET STRING chunks (BER, X.690 §8.7.3), nested at most
+/// [`MAX_STRING_NESTING`] deep, in chunks of at most 64 KiB handed to `sink`.
+pub(crate) fn stream_octets<R: Read>(
+    r: &mut BerReader<R>,
+    header: Header,
+    context: &'static str,
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), crate::error::Error>,
+) -> Result<(), crate::error::Error> {
+    let mut buf = vec![0u8; 64 * 1024];
+    stream_octets_inner(r, header, context, sink, &mut buf, 0)
+}
+
+/// Constructed strings nest one or two levels in practice.
+const MAX_STRING_NESTING: usize = 8;
+
+fn stream_octets_inner<R: Read>(
+    r: &mut BerReader<R>,
+    header: Header,
+    context: &'static str,
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), crate::error::Error>,
+    buf: &mut [u8],
+    depth: usize,
+) -> Result<(), crate::error::Error> {
+    if depth > MAX_STRING_NESTING {
+        return Err(CmsError::LimitExceeded {
+            what: "constructed OCTET STRING nesting",
+            limit: MAX_STRING_NESTING,
+        }
+        .into());
+    }
+    if !header.constructed() {
+        let mut left = header
+            .length
+            .ok_or_else(|| CmsError::malformed(context, "indefinite primitive"))?;
+        while left > 0 {
+            let n = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
+            let slice = buf.get_mut(..n).ok_or(CmsError::Truncated { context })?;
+            r.fill(slice, context)?;
+            sink(slice)?;
+            left -= n as u64;
+        }
+        return Ok(());
+    }
+    let end = r.end_of(header, context)?;
+    loop {
+        if let Some(end) = end {
+            if r.position() == end {
+                return Ok(());
+            }
+            if r.position() > end {
+                return Err(CmsError::malformed(context, "chunk overruns its parent").into());
+            }
+        }
+        let child = r.header(context)?;
+        if child.is_eoc() {
+            if end.is_some() {
+                return Err(
+                    CmsError::malformed(context, "end-of-contents in a definite length").into(),
+                );
+            }
+            return Ok(());
+        }
+        if child.ident != 0x04 && child.ident != 0x24 {
+            return Err(CmsError::malformed(context, "chunk is not an OCTET STRING").into());
+        }
+        stream_octets_inner(r, child, context, sink, buf, depth + 1)?;
+    }
+}
+
 /// DER wants OCTET STRINGs primitive: a flattened constructed string loses its
 /// constructed bit.
 fn normalised_ident(h: Header) -> u8 {

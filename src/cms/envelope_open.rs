@@ -484,70 +484,7 @@ fn stream_content<R: Read>(
     header: Header,
     sink: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let mut buf = vec![0u8; CHUNK];
-    stream_inner(r, header, sink, &mut buf, 0)
-}
-
-fn stream_inner<R: Read>(
-    r: &mut BerReader<R>,
-    header: Header,
-    sink: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
-    buf: &mut [u8],
-    depth: usize,
-) -> Result<(), Error> {
-    // Constructed strings nest at most a couple of levels in practice.
-    if depth > 8 {
-        return Err(CmsError::LimitExceeded {
-            what: "encryptedContent nesting",
-            limit: 8,
-        }
-        .into());
-    }
-    if !header.constructed() {
-        let mut left = header
-            .length
-            .ok_or_else(|| CmsError::malformed("encryptedContent", "indefinite primitive"))?;
-        while left > 0 {
-            let n = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
-            let slice = buf.get_mut(..n).ok_or(CmsError::Truncated {
-                context: "encryptedContent",
-            })?;
-            r.fill(slice, "encryptedContent")?;
-            sink(slice)?;
-            left -= n as u64;
-        }
-        return Ok(());
-    }
-    let end = r.end_of(header, "encryptedContent")?;
-    loop {
-        if let Some(end) = end {
-            if r.position() == end {
-                return Ok(());
-            }
-            if r.position() > end {
-                return Err(
-                    CmsError::malformed("encryptedContent", "chunk overruns its parent").into(),
-                );
-            }
-        }
-        let child = r.header("encryptedContent chunk")?;
-        if child.is_eoc() {
-            if end.is_some() {
-                return Err(CmsError::malformed(
-                    "encryptedContent",
-                    "end-of-contents in a definite length",
-                )
-                .into());
-            }
-            return Ok(());
-        }
-        if child.ident != 0x04 && child.ident != 0x24 {
-            return Err(
-                CmsError::malformed("encryptedContent", "chunk is not an OCTET STRING").into(),
-            );
-        }
-        stream_inner(r, child, sink, buf, depth + 1)?;
-    }
+    crate::cms::ber::stream_octets(r, header, "encryptedContent", sink)
 }
 
 /// After the ciphertext of AuthEnvelopedData: close EncryptedContentInfo, read the

@@ -386,23 +386,14 @@ fn parse<R: Read>(
             if oh.ident != 0x04 && oh.ident != 0x24 {
                 return Err(CmsError::malformed("eContent", "not an OCTET STRING").into());
             }
-            let mut buf = vec![0u8; CHUNK];
-            let mut write_err = None;
-            stream_octets(&mut r, oh, &mut buf, 0, &mut |chunk| {
+            ber::stream_octets(&mut r, oh, "eContent", &mut |chunk| {
                 hashers.update(chunk);
-                let res = match content {
-                    ParseContent::Opaque(w) | ParseContent::Skip(w) => w.write_all(chunk),
-                    ParseContent::Detached => Ok(()),
-                };
-                if let Err(e) = res
-                    && write_err.is_none()
-                {
-                    write_err = Some(e);
+                match content {
+                    ParseContent::Opaque(w) | ParseContent::Skip(w) => w.write_all(chunk)?,
+                    ParseContent::Detached => {}
                 }
+                Ok(())
             })?;
-            if let Some(e) = write_err {
-                return Err(e.into());
-            }
             if inner_end.is_none() {
                 r.expect_eoc("eContent")?;
             }
@@ -468,53 +459,6 @@ fn parse<R: Read>(
         crls,
         signer_infos,
     })
-}
-
-fn stream_octets<R: Read>(
-    r: &mut BerReader<R>,
-    header: ber::Header,
-    buf: &mut [u8],
-    depth: usize,
-    sink: &mut dyn FnMut(&[u8]),
-) -> Result<(), Error> {
-    if depth > 8 {
-        return Err(CmsError::LimitExceeded {
-            what: "eContent nesting",
-            limit: 8,
-        }
-        .into());
-    }
-    if !header.constructed() {
-        let mut left = header
-            .length
-            .ok_or_else(|| CmsError::malformed("eContent", "indefinite primitive"))?;
-        while left > 0 {
-            let n = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
-            let slice = buf.get_mut(..n).ok_or(CmsError::Truncated {
-                context: "eContent",
-            })?;
-            r.fill(slice, "eContent")?;
-            sink(slice);
-            left -= n as u64;
-        }
-        return Ok(());
-    }
-    let end = r.end_of(header, "eContent")?;
-    loop {
-        if let Some(end) = end
-            && r.position() >= end
-        {
-            return Ok(());
-        }
-        let child = r.header("eContent chunk")?;
-        if child.is_eoc() {
-            return Ok(());
-        }
-        if child.ident != 0x04 && child.ident != 0x24 {
-            return Err(CmsError::malformed("eContent", "chunk is not an OCTET STRING").into());
-        }
-        stream_octets(r, child, buf, depth + 1, sink)?;
-    }
 }
 
 /// Streaming hashes for every digest algorithm the SignedData lists.
