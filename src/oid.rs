@@ -267,3 +267,7 @@ pub const CE_INHIBIT_ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.54");
 pub const PE_AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
 /// id-pe-subjectInfoAccess (RFC 5280 §4.2.2.2)
 pub const PE_SUBJECT_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.11");
+
+// --- Historic (read old mail only) ---
+/// md5WithRSAEncryption (RFC 3279 §2.2.1)
+pub const MD5_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.4");

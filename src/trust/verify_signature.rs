@@ -83,7 +83,13 @@ impl Hash {
 
 enum Scheme {
     RsaPkcs1(Hash),
-    RsaPss { hash: Hash, salt_len: usize },
+    /// md5WithRSAEncryption (RFC 3279 §2.2.1): historic mode only, like SHA-1
+    /// (REQUIREMENTS.md §2 row 25); old CA certificates still carry it.
+    RsaPkcs1Md5,
+    RsaPss {
+        hash: Hash,
+        salt_len: usize,
+    },
     Ecdsa(Hash),
     Ed25519,
     Dsa(Hash),
@@ -114,6 +120,7 @@ fn scheme(alg: &AlgorithmIdentifierOwned) -> Result<Scheme, SigError> {
     let o = alg.oid;
     let unsupported = || SigError::Unsupported(o);
     Ok(match o {
+        x if x == oid::MD5_WITH_RSA => Scheme::RsaPkcs1Md5,
         x if x == oid::SHA1_WITH_RSA => Scheme::RsaPkcs1(Hash::Sha1),
         x if x == oid::SHA224_WITH_RSA => Scheme::RsaPkcs1(Hash::Sha224),
         x if x == oid::SHA256_WITH_RSA => Scheme::RsaPkcs1(Hash::Sha256),
@@ -190,11 +197,13 @@ pub(crate) fn verify(
     let hash = match &scheme {
         Scheme::RsaPkcs1(h) | Scheme::Ecdsa(h) | Scheme::Dsa(h) => Some(*h),
         Scheme::RsaPss { hash, .. } => Some(*hash),
-        Scheme::Ed25519 => None,
+        Scheme::Ed25519 | Scheme::RsaPkcs1Md5 => None,
     };
     // DSA is for reading old mail only (RFC 8551 §2.2 lists no DSA for receiving).
     let weak = if matches!(scheme, Scheme::Dsa(_)) {
         Some("DSA")
+    } else if matches!(scheme, Scheme::RsaPkcs1Md5) {
+        Some("MD5")
     } else {
         hash.and_then(hash_name)
     };
@@ -206,6 +215,17 @@ pub(crate) fn verify(
     let key_oid = spki.algorithm.oid;
     let key_bits = spki.subject_public_key.raw_bytes();
     match scheme {
+        Scheme::RsaPkcs1Md5 => {
+            require_key(key_oid, &[oid::RSA_ENCRYPTION], alg)?;
+            let key = rsa_key(key_bits, rsa_floor)?;
+            check_rsa_sig_len(&key, sig)?;
+            key.verify(
+                rsa::Pkcs1v15Sign::new::<md5::Md5>(),
+                &md5::Md5::digest(msg),
+                sig,
+            )
+            .map_err(|_| SigError::Bad)?;
+        }
         Scheme::RsaPkcs1(h) => {
             require_key(key_oid, &[oid::RSA_ENCRYPTION], alg)?;
             let key = rsa_key(key_bits, rsa_floor)?;
