@@ -182,3 +182,97 @@ fn row_27_user_trust_does_not_survive_revocation_or_travel_to_another_address() 
     let cert: &Certificate = revoked.certificate();
     assert!(untrusted.evaluate(cert, &policy_other, &[]).is_err());
 }
+
+/// The catch-all reason: a chain that fails for something the user cannot override
+/// (here an intermediate without cA=TRUE, RFC 5280 §6.1.4(k)) is `Invalid` with the
+/// trust error's words, not "untrusted issuer".
+#[test]
+fn unusable_reason_invalid_for_a_chain_through_a_non_ca() {
+    let dir = common::temp_dir();
+    let d = dir.path();
+    std::fs::write(
+        d.join("ext.cnf"),
+        "[mid]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyCertSign,digitalSignature\n\
+         [leaf]\nbasicConstraints=CA:FALSE\nkeyUsage=critical,keyEncipherment,digitalSignature\n\
+         extendedKeyUsage=emailProtection\nsubjectAltName=email:leaf@t.example\n",
+    )
+    .unwrap();
+    let openssl = |args: &[&str]| {
+        let mut cmd = std::process::Command::new("openssl");
+        cmd.current_dir(d).args(args);
+        common::run_ok(&mut cmd, b"");
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "root.key",
+        "-out",
+        "root.pem",
+        "-subj",
+        "/CN=Root",
+        "-days",
+        "30",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    for (name, ca, ext, serial) in [("mid", "root", "mid", "2"), ("leaf", "mid", "leaf", "3")] {
+        openssl(&[
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/CN={name}"),
+        ]);
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            &format!("{ca}.pem"),
+            "-CAkey",
+            &format!("{ca}.key"),
+            "-set_serial",
+            serial,
+            "-days",
+            "30",
+            "-extfile",
+            "ext.cnf",
+            "-extensions",
+            ext,
+            "-out",
+            &format!("{name}.pem"),
+        ]);
+    }
+    let load = |n: &str| {
+        Certificate::from_pem(&std::fs::read(d.join(format!("{n}.pem"))).unwrap()).unwrap()
+    };
+    let mut trust = TrustStore::new();
+    trust.add_anchor(load("root"));
+    trust.add_intermediate(load("mid"));
+    let gal = smime::directory::MemoryDirectory::from_certificates("gal", [load("leaf")]);
+    let enc = Encryptor::new(&gal, &trust).with_encrypt_to_self(false);
+    let report = enc.check(
+        &Recipients::new().to(addr("leaf@t.example")),
+        &policy(Purpose::Encrypt),
+    );
+    match report.recipients()[0].status() {
+        RecipientStatus::CertificateUnusable {
+            reason: UnusableReason::Invalid(why),
+            ..
+        } => assert!(!why.is_empty()),
+        other => panic!("{other:?}"),
+    }
+}
