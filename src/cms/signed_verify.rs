@@ -706,6 +706,9 @@ fn verify_signer(
         return fail(report, InvalidReason::SignerCertificateNotFound);
     }
     let mut signer = None;
+    // Why the last candidate failed: an algorithm or key-size refusal is reported as
+    // such, not as a wrong signature.
+    let mut refusal: Option<String> = None;
     for cert in candidates {
         let spki = cert
             .x509()
@@ -758,13 +761,32 @@ fn verify_signer(
                 child = (*issuer).clone();
             }
         }
-        if ok.is_ok() {
-            signer = Some(cert);
-            break;
+        use crate::trust::verify_signature::SigError;
+        match ok {
+            Ok(_) => {
+                signer = Some(cert);
+                break;
+            }
+            Err(SigError::Weak(name)) => refusal = Some(format!("{name} is not accepted")),
+            Err(SigError::SmallKey(bits)) => {
+                refusal = Some(format!(
+                    "a {bits}-bit RSA key is below the accepted minimum"
+                ))
+            }
+            Err(SigError::TooLarge) => {
+                refusal = Some("the RSA key or signature is too large".into())
+            }
+            Err(SigError::Unsupported(o)) => {
+                refusal = Some(format!("signature algorithm {o} is not supported"))
+            }
+            Err(_) => {}
         }
     }
     let Some(cert) = signer else {
-        return fail(report, InvalidReason::BadSignature);
+        return fail(
+            report,
+            refusal.map_or(InvalidReason::BadSignature, InvalidReason::Algorithm),
+        );
     };
     report.certificate = Some(cert.clone());
     // The chain, for signing, at the caller's time (never signingTime).
