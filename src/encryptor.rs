@@ -676,11 +676,13 @@ impl<'a> Encryptor<'a> {
     ///     .bcc("nobody@example.org".parse()?);
     /// let report = encryptor.check(&recipients, &Policy::email(std::time::SystemTime::now(), Purpose::Encrypt));
     ///
-    /// let status = |a: &str| report.get(&a.parse().unwrap()).unwrap().status().clone();
-    /// assert!(status("alice@example.org").is_encryptable());
-    /// assert!(matches!(status("carol@outside.example"),
+    /// let status = |a: &str| -> Result<RecipientStatus, Box<dyn std::error::Error>> {
+    ///     Ok(report.get(&a.parse()?).ok_or("not in the report")?.status().clone())
+    /// };
+    /// assert!(status("alice@example.org")?.is_encryptable());
+    /// assert!(matches!(status("carol@outside.example")?,
     ///     RecipientStatus::CertificateUnusable { reason: UnusableReason::UntrustedIssuer, .. }));
-    /// assert!(matches!(status("nobody@example.org"), RecipientStatus::NoCertificate));
+    /// assert!(matches!(status("nobody@example.org")?, RecipientStatus::NoCertificate));
     /// assert_eq!(report.designation(true).to_string(), "Unable to Encrypt");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -894,7 +896,7 @@ impl<'a> Encryptor<'a> {
     /// let message = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHello\r\n";
     /// let sealed = encryptor.seal(message, &report, &SealOptions::sign_and_encrypt(&me))?;
     ///
-    /// let copy = sealed.copy_for(&"bob@example.org".parse()?).unwrap();
+    /// let copy = sealed.copy_for(&"bob@example.org".parse()?).ok_or("no copy for Bob")?;
     /// let opened = smime::decrypt_message_bytes(copy.message(), &bob)?;
     /// assert!(opened.info().authenticated());
     ///

@@ -34,7 +34,7 @@
 //! let now = std::time::SystemTime::now();
 //!
 //! let opened = smime::reader::open(&signed, &[], &trust, &Policy::email(now, Purpose::Verify))?;
-//! let sender = smime::keep::sender_certificate(&opened).unwrap();  // View Certificate
+//! let sender = smime::keep::sender_certificate(&opened).ok_or("not signed")?; // View Certificate
 //! assert_eq!(sender.details().addresses, vec!["carol@outside.example".to_string()]);
 //! assert!(smime::keep::install(&store, &opened).is_err());         // unknown CA: not yet
 //! smime::keep::trust(&store, &sender, &[Purpose::Verify, Purpose::Encrypt])?; // the user taps Trust
