@@ -85,17 +85,34 @@ impl FromStr for DigestAlgorithm {
     }
 }
 
-/// A hash in progress.
+/// A hash in progress. Besides the digests we sign with, it reads the SHA-1 and
+/// SHA-224 that received signatures may name (refused later by policy, not here).
 #[derive(Clone)]
 pub(crate) enum Hasher {
+    Sha1(sha1::Sha1),
+    Sha224(sha2::Sha224),
     Sha256(Sha256),
     Sha384(Sha384),
     Sha512(Sha512),
 }
 
 impl Hasher {
+    /// A hasher for a digest AlgorithmIdentifier OID, if we know it.
+    pub fn for_oid(o: ObjectIdentifier) -> Option<Self> {
+        Some(match o {
+            x if x == oid::SHA1 => Hasher::Sha1(sha1::Sha1::new()),
+            x if x == oid::SHA224 => Hasher::Sha224(sha2::Sha224::new()),
+            x if x == oid::SHA256 => Hasher::Sha256(Sha256::new()),
+            x if x == oid::SHA384 => Hasher::Sha384(Sha384::new()),
+            x if x == oid::SHA512 => Hasher::Sha512(Sha512::new()),
+            _ => return None,
+        })
+    }
+
     pub fn update(&mut self, data: &[u8]) {
         match self {
+            Hasher::Sha1(h) => h.update(data),
+            Hasher::Sha224(h) => h.update(data),
             Hasher::Sha256(h) => h.update(data),
             Hasher::Sha384(h) => h.update(data),
             Hasher::Sha512(h) => h.update(data),
@@ -104,6 +121,8 @@ impl Hasher {
 
     pub fn finish(self) -> Vec<u8> {
         match self {
+            Hasher::Sha1(h) => h.finalize().to_vec(),
+            Hasher::Sha224(h) => h.finalize().to_vec(),
             Hasher::Sha256(h) => h.finalize().to_vec(),
             Hasher::Sha384(h) => h.finalize().to_vec(),
             Hasher::Sha512(h) => h.finalize().to_vec(),

@@ -361,11 +361,7 @@ pub(crate) fn open_stream<R: Read, W: Write>(
                     if !aead.verify(&mac) || doomed {
                         return Err(CmsError::DecryptionFailed.into());
                     }
-                    spool.for_each(&mut |chunk| {
-                        let mut b = chunk.to_vec();
-                        aead.apply_keystream(&mut b)?;
-                        out.write_all(&b).map_err(Error::from)
-                    })?;
+                    release_verified(&mut spool, &mut aead, &mut out)?;
                 }
             }
             out.flush()?;
@@ -425,11 +421,7 @@ pub(crate) fn open_stream<R: Read, W: Write>(
             let Some(mut aead) = winner else {
                 return Err(CmsError::NotARecipient.into());
             };
-            spool.for_each(&mut |chunk| {
-                let mut b = chunk.to_vec();
-                aead.apply_keystream(&mut b)?;
-                out.write_all(&b).map_err(Error::from)
-            })?;
+            release_verified(&mut spool, &mut aead, &mut out)?;
         }
     }
     out.flush()?;
@@ -546,7 +538,9 @@ impl Spool {
         Ok(())
     }
 
-    fn for_each(&mut self, f: &mut dyn FnMut(&[u8]) -> Result<(), Error>) -> Result<(), Error> {
+    /// Reads the spool from the start in chunks; the callback may transform each
+    /// chunk in place (decryption needs no copy).
+    fn for_each(&mut self, f: &mut dyn FnMut(&mut [u8]) -> Result<(), Error>) -> Result<(), Error> {
         self.file.seek(SeekFrom::Start(0))?;
         let mut buf = vec![0u8; CHUNK];
         loop {
@@ -554,9 +548,21 @@ impl Spool {
             if n == 0 {
                 return Ok(());
             }
-            f(buf.get(..n).unwrap_or_default())?;
+            f(buf.get_mut(..n).unwrap_or_default())?;
         }
     }
+}
+
+/// After the tag verified: decrypt the spooled ciphertext in place and write it out.
+fn release_verified<W: Write>(
+    spool: &mut Spool,
+    aead: &mut crate::cms::aead::Aead,
+    out: &mut W,
+) -> Result<(), Error> {
+    spool.for_each(&mut |chunk| {
+        aead.apply_keystream(chunk)?;
+        out.write_all(chunk).map_err(Error::from)
+    })
 }
 
 /// The last two cipher blocks seen, for a cheap CBC padding test of candidate keys.

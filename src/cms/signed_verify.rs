@@ -22,11 +22,11 @@ use std::time::SystemTime;
 use cms::signed_data::{SignerIdentifier, SignerInfo};
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
-use sha2::Digest;
 use spki::AlgorithmIdentifierOwned;
 
 use crate::cert::Certificate;
 use crate::cms::ber::{self, BerReader};
+use crate::cms::digest::Hasher;
 use crate::error::{CmsError, Error};
 use crate::oid;
 use crate::trust::{Crl, Policy, TrustError, TrustStore, VerifiedPath};
@@ -462,61 +462,25 @@ fn parse<R: Read>(
 }
 
 /// Streaming hashes for every digest algorithm the SignedData lists.
-struct Hashers(Vec<(ObjectIdentifier, HashState)>);
-
-enum HashState {
-    Sha1(sha1::Sha1),
-    Sha224(sha2::Sha224),
-    Sha256(sha2::Sha256),
-    Sha384(sha2::Sha384),
-    Sha512(sha2::Sha512),
-}
+struct Hashers(Vec<(ObjectIdentifier, Hasher)>);
 
 impl Hashers {
     fn new(algs: &[ObjectIdentifier]) -> Self {
         Hashers(
             algs.iter()
-                .filter_map(|o| {
-                    let s = match *o {
-                        x if x == oid::SHA1 => HashState::Sha1(sha1::Sha1::new()),
-                        x if x == oid::SHA224 => HashState::Sha224(sha2::Sha224::new()),
-                        x if x == oid::SHA256 => HashState::Sha256(sha2::Sha256::new()),
-                        x if x == oid::SHA384 => HashState::Sha384(sha2::Sha384::new()),
-                        x if x == oid::SHA512 => HashState::Sha512(sha2::Sha512::new()),
-                        _ => return None,
-                    };
-                    Some((*o, s))
-                })
+                .filter_map(|o| Hasher::for_oid(*o).map(|h| (*o, h)))
                 .collect(),
         )
     }
 
     fn update(&mut self, data: &[u8]) {
         for (_, h) in &mut self.0 {
-            match h {
-                HashState::Sha1(h) => h.update(data),
-                HashState::Sha224(h) => h.update(data),
-                HashState::Sha256(h) => h.update(data),
-                HashState::Sha384(h) => h.update(data),
-                HashState::Sha512(h) => h.update(data),
-            }
+            h.update(data);
         }
     }
 
     fn finish(self) -> Vec<(ObjectIdentifier, Vec<u8>)> {
-        self.0
-            .into_iter()
-            .map(|(o, h)| {
-                let d = match h {
-                    HashState::Sha1(h) => h.finalize().to_vec(),
-                    HashState::Sha224(h) => h.finalize().to_vec(),
-                    HashState::Sha256(h) => h.finalize().to_vec(),
-                    HashState::Sha384(h) => h.finalize().to_vec(),
-                    HashState::Sha512(h) => h.finalize().to_vec(),
-                };
-                (o, d)
-            })
-            .collect()
+        self.0.into_iter().map(|(o, h)| (o, h.finish())).collect()
     }
 }
 
@@ -920,14 +884,9 @@ fn signing_certificate_hashes(
 }
 
 fn cert_hash(cert: &Certificate, alg: ObjectIdentifier) -> Option<Vec<u8>> {
-    let der = cert.der();
-    Some(match alg {
-        a if a == oid::SHA1 => sha1::Sha1::digest(der).to_vec(),
-        a if a == oid::SHA256 => sha2::Sha256::digest(der).to_vec(),
-        a if a == oid::SHA384 => sha2::Sha384::digest(der).to_vec(),
-        a if a == oid::SHA512 => sha2::Sha512::digest(der).to_vec(),
-        _ => return None,
-    })
+    let mut h = Hasher::for_oid(alg)?;
+    h.update(cert.der());
+    Some(h.finish())
 }
 
 #[cfg(test)]
