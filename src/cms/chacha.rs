@@ -14,9 +14,10 @@
 use chacha20::ChaCha20;
 use chacha20::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
 use poly1305::Poly1305;
-use poly1305::universal_hash::{KeyInit, UniversalHash};
+use poly1305::universal_hash::KeyInit;
 use zeroize::Zeroize;
 
+use crate::cms::padded_mac::PaddedMac;
 use crate::error::CmsError;
 
 /// RFC 8103 §3: the nonce is 12 octets.
@@ -29,11 +30,7 @@ pub(crate) struct ChaChaPoly {
     cipher: ChaCha20,
     /// Kept to restart the MAC (AAD that arrives after the ciphertext).
     mac_key: [u8; 32],
-    mac: Poly1305,
-    pending: [u8; 16],
-    pending_len: usize,
-    aad_len: u64,
-    ct_len: u64,
+    mac: PaddedMac<Poly1305>,
 }
 
 impl ChaChaPoly {
@@ -46,30 +43,22 @@ impl ChaChaPoly {
         cipher.apply_keystream(&mut mac_key);
         // §2.8: encryption starts at block counter 1.
         cipher.seek(64u64);
-        let mac = Poly1305::new(&mac_key.into());
+        let mac = PaddedMac::new(Poly1305::new(&mac_key.into()));
         Ok(ChaChaPoly {
             cipher,
             mac_key,
             mac,
-            pending: [0; 16],
-            pending_len: 0,
-            aad_len: 0,
-            ct_len: 0,
         })
     }
 
     /// Authenticates additional data; must come before any ciphertext.
     pub fn aad(&mut self, aad: &[u8]) {
-        self.mac.update_padded(aad);
-        self.aad_len += aad.len() as u64;
+        self.mac.aad(aad);
     }
 
     /// Restarts the MAC (to add AAD after ciphertext was absorbed).
     pub fn reset_hash(&mut self) {
-        self.mac = Poly1305::new(&self.mac_key.into());
-        self.pending_len = 0;
-        self.aad_len = 0;
-        self.ct_len = 0;
+        self.mac = PaddedMac::new(Poly1305::new(&self.mac_key.into()));
     }
 
     /// XORs the keystream into `buf`; fails past ChaCha20's 256 GiB limit.
@@ -83,39 +72,8 @@ impl ChaChaPoly {
     }
 
     /// Feeds ciphertext to Poly1305.
-    pub fn absorb(&mut self, mut ct: &[u8]) {
-        self.ct_len += ct.len() as u64;
-        if self.pending_len > 0 {
-            let take = (16 - self.pending_len).min(ct.len());
-            let (head, rest) = ct.split_at(take);
-            if let Some(dst) = self
-                .pending
-                .get_mut(self.pending_len..self.pending_len + take)
-            {
-                dst.copy_from_slice(head);
-            }
-            self.pending_len += take;
-            ct = rest;
-            if self.pending_len < 16 {
-                return;
-            }
-            self.mac.update(&[self.pending.into()]);
-            self.pending_len = 0;
-        }
-        let (blocks, rest) = ct.split_at(ct.len() / 16 * 16);
-        let bs: Vec<poly1305::Block> = blocks
-            .chunks_exact(16)
-            .map(|b| {
-                let mut a = [0u8; 16];
-                a.copy_from_slice(b);
-                a.into()
-            })
-            .collect();
-        self.mac.update(&bs);
-        if let Some(dst) = self.pending.get_mut(..rest.len()) {
-            dst.copy_from_slice(rest);
-        }
-        self.pending_len = rest.len();
+    pub fn absorb(&mut self, ct: &[u8]) {
+        self.mac.absorb(ct);
     }
 
     /// Encrypts `buf` in place and authenticates the result.
@@ -127,17 +85,12 @@ impl ChaChaPoly {
 
     /// The 16-byte tag over what was absorbed so far.
     pub fn tag(&self) -> [u8; CHACHA_TAG_LEN] {
-        let mut mac = self.mac.clone();
-        if self.pending_len > 0 {
-            mac.update_padded(self.pending.get(..self.pending_len).unwrap_or_default());
-        }
+        // RFC 8439 §2.8: le64(len(aad)) ‖ le64(len(ciphertext)) in bytes.
+        let (aad_len, ct_len) = self.mac.lengths();
         let mut lens = [0u8; 16];
-        lens[..8].copy_from_slice(&self.aad_len.to_le_bytes());
-        lens[8..].copy_from_slice(&self.ct_len.to_le_bytes());
-        mac.update(&[lens.into()]);
-        let mut out = [0u8; CHACHA_TAG_LEN];
-        out.copy_from_slice(&mac.finalize());
-        out
+        lens[..8].copy_from_slice(&aad_len.to_le_bytes());
+        lens[8..].copy_from_slice(&ct_len.to_le_bytes());
+        self.mac.finish_with(lens)
     }
 
     /// Constant-time comparison of the full tag with `received`.

@@ -12,9 +12,9 @@
 use aes::cipher::{BlockCipherEncrypt, KeyInit, KeyIvInit, StreamCipher};
 use aes::{Aes128, Aes192, Aes256};
 use ghash::GHash;
-use ghash::universal_hash::UniversalHash;
 use zeroize::Zeroize;
 
+use crate::cms::padded_mac::PaddedMac;
 use crate::error::CmsError;
 
 type Block = [u8; 16];
@@ -33,12 +33,7 @@ pub(crate) struct Gcm {
     h: Block,
     /// E_K(J0): masks the GHASH output to form the tag.
     tag_mask: Block,
-    ghash: GHash,
-    /// Bytes of ciphertext not yet hashed (GHASH works on whole blocks).
-    pending: Block,
-    pending_len: usize,
-    aad_len: u64,
-    ct_len: u64,
+    ghash: PaddedMac<GHash>,
 }
 
 fn ecb_block<
@@ -91,32 +86,24 @@ impl Gcm {
             ),
             _ => return Err(CmsError::DecryptionFailed),
         };
-        let ghash = GHash::new(&h.into());
+        let ghash = PaddedMac::new(GHash::new(&h.into()));
         Ok(Gcm {
             ctr,
             h,
             tag_mask,
             ghash,
-            pending: [0; 16],
-            pending_len: 0,
-            aad_len: 0,
-            ct_len: 0,
         })
     }
 
     /// Authenticates additional data; must come before any ciphertext.
     pub fn aad(&mut self, aad: &[u8]) {
-        self.ghash.update_padded(aad);
-        self.aad_len += aad.len() as u64;
+        self.ghash.aad(aad);
     }
 
     /// Restarts the GHASH computation (to add AAD after ciphertext was absorbed: the
     /// caller then absorbs the ciphertext again).
     pub fn reset_hash(&mut self) {
-        self.ghash = GHash::new(&self.h.into());
-        self.pending_len = 0;
-        self.aad_len = 0;
-        self.ct_len = 0;
+        self.ghash = PaddedMac::new(GHash::new(&self.h.into()));
     }
 
     /// XORs the keystream into `buf` (encrypts or decrypts).
@@ -129,39 +116,8 @@ impl Gcm {
     }
 
     /// Feeds ciphertext to GHASH.
-    pub fn absorb(&mut self, mut ct: &[u8]) {
-        self.ct_len += ct.len() as u64;
-        if self.pending_len > 0 {
-            let take = (16 - self.pending_len).min(ct.len());
-            self.pending[self.pending_len..self.pending_len + take].copy_from_slice(&ct[..take]);
-            self.pending_len += take;
-            ct = &ct[take..];
-            if self.pending_len < 16 {
-                return;
-            }
-            self.ghash.update(&[self.pending.into()]);
-            self.pending_len = 0;
-        }
-        let full = ct.len() / 16 * 16;
-        let (blocks, rest) = ct.split_at(full);
-        for chunk in blocks.chunks_exact(16 * 64) {
-            let bs: Vec<ghash::Block> = chunk
-                .chunks_exact(16)
-                .map(|b| {
-                    let mut a = [0u8; 16];
-                    a.copy_from_slice(b);
-                    a.into()
-                })
-                .collect();
-            self.ghash.update(&bs);
-        }
-        for b in blocks.chunks_exact(16 * 64).remainder().chunks_exact(16) {
-            let mut a = [0u8; 16];
-            a.copy_from_slice(b);
-            self.ghash.update(&[a.into()]);
-        }
-        self.pending[..rest.len()].copy_from_slice(rest);
-        self.pending_len = rest.len();
+    pub fn absorb(&mut self, ct: &[u8]) {
+        self.ghash.absorb(ct);
     }
 
     /// Encrypts `buf` in place and authenticates the result.
@@ -172,15 +128,12 @@ impl Gcm {
 
     /// The full 16-byte tag over what was absorbed so far.
     pub fn tag(&self) -> Block {
-        let mut g = self.ghash.clone();
-        if self.pending_len > 0 {
-            g.update_padded(&self.pending[..self.pending_len]);
-        }
+        // SP 800-38D §7.1 step 5: [len(A)]64 ‖ [len(C)]64 in bits, big-endian.
+        let (aad_len, ct_len) = self.ghash.lengths();
         let mut lens = [0u8; 16];
-        lens[..8].copy_from_slice(&(self.aad_len * 8).to_be_bytes());
-        lens[8..].copy_from_slice(&(self.ct_len * 8).to_be_bytes());
-        g.update(&[lens.into()]);
-        let out = g.finalize();
+        lens[..8].copy_from_slice(&(aad_len * 8).to_be_bytes());
+        lens[8..].copy_from_slice(&(ct_len * 8).to_be_bytes());
+        let out = self.ghash.finish_with(lens);
         let mut tag = [0u8; 16];
         for (t, (a, b)) in tag.iter_mut().zip(out.iter().zip(self.tag_mask.iter())) {
             *t = a ^ b;

@@ -25,6 +25,7 @@ mod kari;
 mod kdf;
 mod kekri;
 mod key_wrap;
+mod padded_mac;
 mod recipient;
 mod signed_build;
 mod signed_verify;
