@@ -127,6 +127,11 @@ impl Pki {
         kind(who);
         self.dir().join(format!("{who}.legacy.p12"))
     }
+    /// A new `-legacy` PKCS#12 of `who` (fresh salt and IV) at `out`, an absolute path.
+    pub fn export_p12_legacy(&self, who: &str, out: &Path) {
+        kind(who);
+        export_p12(self.dir(), who, &["-legacy"], &s(out));
+    }
     /// `who`'s e-mail address (the certificate's SAN rfc822Name).
     pub fn email(&self, who: &str) -> String {
         kind(who);
@@ -248,32 +253,8 @@ impl Pki {
 
         // Encrypted keys and PKCS#12, password passed through the environment.
         for (name, _) in PEOPLE {
-            let common = [
-                "pkcs12",
-                "-export",
-                "-in",
-                &format!("{name}.pem"),
-                "-inkey",
-                &format!("{name}.key"),
-                "-certfile",
-                "chain.pem",
-                "-name",
-                name,
-                "-passout",
-                "env:PKI_PASSWORD",
-            ];
-            openssl_ok(
-                d,
-                &[&common[..], &["-out", &format!("{name}.p12")]].concat(),
-            );
-            openssl_ok(
-                d,
-                &[
-                    &common[..],
-                    &["-legacy", "-out", &format!("{name}.legacy.p12")],
-                ]
-                .concat(),
-            );
+            export_p12(d, name, &[], &format!("{name}.p12"));
+            export_p12(d, name, &["-legacy"], &format!("{name}.legacy.p12"));
             openssl_ok(
                 d,
                 &[
@@ -292,6 +273,30 @@ impl Pki {
         }
         Pki { dir }
     }
+}
+
+/// `openssl pkcs12 -export` of `name`'s key, certificate and chain into `out` (relative to
+/// `d`), password [`PASSWORD`]; `extra` picks the form (`-legacy`). Each run draws a fresh
+/// salt.
+fn export_p12(d: &Path, name: &str, extra: &[&str], out: &str) {
+    let (cert, key) = (format!("{name}.pem"), format!("{name}.key"));
+    let args = [
+        "pkcs12",
+        "-export",
+        "-in",
+        &cert,
+        "-inkey",
+        &key,
+        "-certfile",
+        "chain.pem",
+        "-name",
+        name,
+        "-passout",
+        "env:PKI_PASSWORD",
+        "-out",
+        out,
+    ];
+    openssl_ok(d, &[&args[..], extra].concat());
 }
 
 /// Issues `name.pem` for `name.key` under CA `ca` (files `ca.pem`/`ca.key`), with the
