@@ -284,7 +284,9 @@ pub fn trust(
     sender: &SenderCertificate,
     purposes: &[Purpose],
 ) -> Result<TrustDecision, Error> {
-    if !sender.status.signature_ok() {
+    // A chain that fails for a reason trust cannot override (wrong EKU on a CA, …)
+    // stays unusable whatever the user decides: refuse the decision too.
+    if matches!(sender.status, SignatureStatus::Invalid { .. }) {
         return Err(KeepError::InvalidSignature(sender.status.to_string()).into());
     }
     let from = sender.from.clone().ok_or(KeepError::NotSigned)?;

@@ -621,106 +621,116 @@ fn protected_headers_vectors() {
 }
 
 /// RFC 9216 signed objects (draft-ireland-examples-cms): RSA PKCS#1, RSA-PSS and
-/// Ed25519 signatures verify; signer certificates are given (the Ed25519 CA is not in
-/// the corpus, so Carlos's chain is untrusted: only the signature is judged).
+/// Ed25519 signatures. Neither RFC 9216 CA is in the corpus (`sample-ca.pem` is another
+/// "Sample LAMPS" CA, which Alice's certificate does not chain to), so every signer ends
+/// at `UntrustedIssuer`: the signature verified, only the issuer is unknown; a changed
+/// content byte turns each into `Invalid`. Four of the objects sign the
+/// content directly, without signedAttrs: refused for S/MIME (REQUIREMENTS.md §2 row
+/// 17), verified in generic CMS mode (RFC 5652 §5.4; Ed25519 pure, RFC 8419 §3.1).
 #[test]
 fn rfc9216_signed_objects() {
-    let time = cert_time("rfc9216/certs-and-keys/lamps-alice.crt");
-    let policy = Policy::email(time, Purpose::Verify);
-    let rsa_ca = anchors(&["protected-headers/sample-ca.pem"]);
-    let mut with_certs = TrustStore::new();
+    // Inside both Alice's (2019–2052) and Carlos's (2020–) validity.
+    let time = cert_time("rfc9216/certs-and-keys/lamps-carlos.crt");
+    let smime_policy = Policy::email(time, Purpose::Verify);
+    let mut cms_policy = smime_policy.clone();
+    cms_policy.require_signed_attributes = false;
+    let mut trust = TrustStore::new();
     for f in ["lamps-alice.crt", "lamps-carlos.crt"] {
         for c in Certificate::load(&read(&format!("rfc9216/certs-and-keys/{f}"))).unwrap() {
-            with_certs.add_intermediate(c);
+            trust.add_intermediate(c);
         }
     }
-    let content_of = |name: &str, trust: &TrustStore| {
-        let der = read(&format!("rfc9216/binary-files/{name}.p7m"));
+    let opaque = |der: &[u8], policy: &Policy| {
         let mut out = Vec::new();
-        let v = smime::cms::verify_opaque(&der[..], &mut out, trust, &policy)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-        (v, out)
+        let v = smime::cms::verify_opaque(der, &mut out, &trust, policy).unwrap();
+        let st: Vec<SignatureStatus> = v.signers().iter().map(|s| s.status().clone()).collect();
+        (st, out)
     };
-    for name in ["signedByAliceRSA", "signedByAliceRSAPSS"] {
-        let (v, out) = content_of(name, &rsa_ca);
-        assert_eq!(v.signers().len(), 1);
-        let st = v.signers()[0].status();
-        assert!(!out.is_empty());
-        let has_attrs = print_has_signed_attrs(name);
-        if has_attrs {
-            // Signature judged; the chain may end at an RFC 9216 CA not in the corpus.
-            assert!(st.signature_ok(), "{name}: {st:?}");
-        } else {
-            // Without signedAttrs: refused for S/MIME (EUF-CMA, REQUIREMENTS.md §2 row 17).
-            assert_eq!(
-                st,
-                &SignatureStatus::Invalid {
-                    reason: InvalidReason::MissingSignedAttributes
-                },
-                "{name}"
-            );
-        }
-    }
-    let (v, out) = content_of("signedByCarlosEd25519", &rsa_ca);
-    let s = v.signers()[0].status();
-    if print_has_signed_attrs("signedByCarlosEd25519") {
-        assert!(s.signature_ok(), "Ed25519: {s:?}");
-    } else {
+    let file = |name: &str| read(&format!("rfc9216/binary-files/{name}.p7m"));
+    let untrusted = |s: &SignatureStatus| matches!(s, SignatureStatus::UntrustedIssuer { .. });
+    let invalid = |why: InvalidReason| SignatureStatus::Invalid { reason: why };
+    let content = b"This is some sample content.";
+    let starts_with_content = |out: &[u8]| out.starts_with(content);
+
+    // With signedAttrs: verified under the S/MIME policy.
+    let (st, out) = opaque(&file("signedByAliceRSAPSS"), &smime_policy);
+    assert!(st.len() == 1 && untrusted(&st[0]), "RSA-PSS: {st:?}");
+    assert!(
+        starts_with_content(&out),
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
+    let (st, out) = opaque(&file("signedByCarlosEd25519"), &smime_policy);
+    assert!(st.len() == 1 && untrusted(&st[0]), "Ed25519: {st:?}");
+    assert!(starts_with_content(&out));
+    // A changed content byte breaks both (the messageDigest no longer matches).
+    for name in ["signedByAliceRSAPSS", "signedByCarlosEd25519"] {
+        let der = flip_content_byte(&file(name), content);
+        let (st, _) = opaque(&der, &smime_policy);
         assert_eq!(
-            s,
-            &SignatureStatus::Invalid {
-                reason: InvalidReason::MissingSignedAttributes
-            }
+            st,
+            [invalid(InvalidReason::DigestMismatch)],
+            "{name} tampered"
         );
     }
-    assert!(!out.is_empty());
-    // Detached: the content is the same text as the attached one's.
-    let der = read("rfc9216/binary-files/signedByCarlosDetached.p7m");
-    let v = smime::cms::verify_detached(&der, &out[..], &rsa_ca, &policy).unwrap();
-    let mut bad = out.clone();
-    bad[0] ^= 1;
-    let vb = smime::cms::verify_detached(&der, &bad[..], &rsa_ca, &policy).unwrap();
-    if print_has_signed_attrs("signedByCarlosDetached") {
+
+    // Without signedAttrs: refused for S/MIME whatever the signature.
+    let (st, _) = opaque(&file("signedByAliceRSA"), &smime_policy);
+    assert_eq!(st, [invalid(InvalidReason::MissingSignedAttributes)]);
+    let (st, _) = opaque(&file("signedByAliceAndCarlosNoCerts"), &smime_policy);
+    assert_eq!(st, vec![invalid(InvalidReason::MissingSignedAttributes); 2]);
+
+    // … and verified as generic CMS, over the content itself.
+    let (st, out) = opaque(&file("signedByAliceRSA"), &cms_policy);
+    assert!(
+        st.len() == 1 && untrusted(&st[0]),
+        "RSA over the content: {st:?}"
+    );
+    assert!(starts_with_content(&out));
+    let (st, _) = opaque(&file("signedByAliceAndCarlosNoCerts"), &cms_policy);
+    assert_eq!(st.len(), 2);
+    assert!(
+        st.iter().all(untrusted),
+        "Alice RSA and Carlos Ed25519 over the content: {st:?}"
+    );
+    for name in ["signedByAliceRSA", "signedByAliceAndCarlosNoCerts"] {
+        let der = flip_content_byte(&file(name), content);
+        let (st, _) = opaque(&der, &cms_policy);
         assert!(
-            v.signers()[0].status().signature_ok(),
-            "{:?}",
-            v.signers()[0].status()
-        );
-        assert_eq!(
-            vb.signers()[0].status(),
-            &SignatureStatus::Invalid {
-                reason: InvalidReason::DigestMismatch
-            }
-        );
-    } else {
-        // The draft's Ed25519 objects sign the content directly (no signedAttrs):
-        // refused for S/MIME whatever the content (row 17). Ed25519 itself is proven by
-        // our own round trip with signedAttrs (RFC 8419).
-        for v in [&v, &vb] {
-            assert_eq!(
-                v.signers()[0].status(),
-                &SignatureStatus::Invalid {
-                    reason: InvalidReason::MissingSignedAttributes
-                }
-            );
-        }
-    }
-    // No certificates and no signedAttrs in the draft's two-signer object: both
-    // signers are refused for the missing attributes before any lookup.
-    let (v, _) = content_of("signedByAliceAndCarlosNoCerts", &with_certs);
-    assert_eq!(v.signers().len(), 2);
-    assert!(!v.is_valid());
-    for s in v.signers() {
-        let st = s.status();
-        assert!(
-            st.signature_ok()
-                || st
-                    == &SignatureStatus::Invalid {
-                        reason: InvalidReason::MissingSignedAttributes
-                    },
-            "{st:?}"
+            st.iter()
+                .all(|s| *s == invalid(InvalidReason::BadSignature)),
+            "{name} tampered: {st:?}"
         );
     }
+    // Detached Ed25519 over the same content, and over a changed one.
+    let detached = file("signedByCarlosDetached");
+    let detached_status = |data: &[u8], policy: &Policy| {
+        let v = smime::cms::verify_detached(&detached, data, &trust, policy).unwrap();
+        v.signers()[0].status().clone()
+    };
+    let (_, attached_content) = opaque(&file("signedByCarlosEd25519"), &smime_policy);
+    assert_eq!(
+        detached_status(&attached_content, &smime_policy),
+        invalid(InvalidReason::MissingSignedAttributes)
+    );
+    assert!(untrusted(&detached_status(&attached_content, &cms_policy)));
+    let mut changed = attached_content.clone();
+    changed[0] ^= 1;
+    assert_eq!(
+        detached_status(&changed, &cms_policy),
+        invalid(InvalidReason::BadSignature)
+    );
+}
+
+/// `der` with the first byte of `content` (found in the eContent) changed.
+fn flip_content_byte(der: &[u8], content: &[u8]) -> Vec<u8> {
+    let at = der
+        .windows(content.len())
+        .position(|w| w == content)
+        .expect("content in the SignedData");
+    let mut out = der.to_vec();
+    out[at] ^= 1;
+    out
 }
 
 /// RFC 4134 signed samples (2005: SHA-1, DSA and RSA): refused by default for the
@@ -894,20 +904,6 @@ fn openssl_malformed_signed_cases() {
 
 /// Whether the RFC 9216 object's (first) SignerInfo has signedAttrs, read with the
 /// cms crate.
-fn print_has_signed_attrs(name: &str) -> bool {
-    use der::Decode;
-    let der = read(&format!("rfc9216/binary-files/{name}.p7m"));
-    let ci = cms::content_info::ContentInfo::from_der(&der).unwrap();
-    let sd: cms::signed_data::SignedData = ci.content.decode_as().unwrap();
-    sd.signer_infos
-        .0
-        .iter()
-        .next()
-        .unwrap()
-        .signed_attrs
-        .is_some()
-}
-
 fn pem_body(pem: &[u8]) -> Vec<u8> {
     use base64::Engine;
     let text = String::from_utf8_lossy(pem);

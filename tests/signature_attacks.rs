@@ -838,11 +838,26 @@ fn row_16_status_texts_carry_no_attacker_html() {
 /// EUF-CMA: signedAttrs are required. (a) The content re-signed directly without
 /// signedAttrs; (b) the attack itself: a valid signature's DER attributes moved into
 /// eContent and signedAttrs dropped (the old signature verifies over that content).
+/// In generic CMS mode (`require_signed_attributes` off, RFC 5652 §5.4) (a) verifies,
+/// (b) is still refused because the content is shaped like signed attributes, and a
+/// non-id-data eContentType still needs signedAttrs (RFC 5652 §5.3).
 #[test]
 fn row_17_signer_info_without_signed_attrs_is_rejected() {
     let p = pki();
     let alice = identity(p, "alice");
     let content = entity("no signed attributes");
+    let mut generic = now_policy();
+    generic.require_signed_attributes = false;
+    let generic_status = |der: &[u8]| {
+        let m = reader::open(
+            &wrap_opaque("alice@example.com", der),
+            &[],
+            &trust(p),
+            &generic,
+        )
+        .expect("open");
+        statuses(&m)[0].clone()
+    };
     // (a)
     let si = HandSigner {
         id: &alice,
@@ -856,6 +871,15 @@ fn row_17_signer_info_without_signed_attrs_is_rejected() {
         &opaque_reason(p, &der),
         |r| *r == InvalidReason::MissingSignedAttributes,
         "re-signed without signedAttrs",
+    );
+    assert_eq!(generic_status(&der), SignatureStatus::Valid, "generic CMS");
+    // The signature is over the content itself: another content fails it.
+    let other = entity("no signed attributez");
+    let der_other = signed_data(&[SHA256], Some(&other), &[&alice], &[si.der()]);
+    assert_invalid(
+        &generic_status(&der_other),
+        |r| *r == InvalidReason::BadSignature,
+        "generic CMS, content changed",
     );
     // (b)
     let good = hand_signer(&alice, &usual_attrs(&content));
@@ -881,6 +905,36 @@ fn row_17_signer_info_without_signed_attrs_is_rejected() {
         |r| *r == InvalidReason::MissingSignedAttributes,
         "attributes moved into eContent",
     );
+    assert_invalid(
+        &generic_status(&der),
+        |r| *r == InvalidReason::ContentMimicsAttributes,
+        "generic CMS, attributes moved into eContent",
+    );
+    // (c) An eContentType other than id-data (here id-digestedData) with a correct
+    // direct signature: still refused in generic mode.
+    let digested_data = Oid::new_unwrap("1.2.840.113549.1.7.5");
+    let der = replace_all(
+        &der_with_direct_signature(&alice, &content),
+        &oid(DATA),
+        &oid(digested_data),
+    );
+    assert_invalid(
+        &generic_status(&der),
+        |r| *r == InvalidReason::MissingSignedAttributes,
+        "generic CMS, eContentType not id-data",
+    );
+}
+
+/// A SignedData over `content` signed directly (no signedAttrs) by `who`.
+fn der_with_direct_signature(who: &Identity, content: &[u8]) -> Vec<u8> {
+    let si = HandSigner {
+        id: who,
+        signed_attrs: None,
+        digest_alg: SHA256,
+        sig_alg: alg(RSA_ENCRYPTION, true),
+        signature: rsa_sign_sha256(who, content),
+    };
+    signed_data(&[SHA256], Some(content), &[who], &[si.der()])
 }
 
 /// Digest / attribute mismatches, each correctly signed otherwise.

@@ -27,6 +27,7 @@ mod kekri;
 mod key_wrap;
 mod padded_mac;
 mod recipient;
+mod signed_attrs;
 mod signed_build;
 mod signed_verify;
 mod signer;

@@ -20,13 +20,14 @@ use std::io::{Read, Write};
 use std::time::SystemTime;
 
 use cms::signed_data::{SignerIdentifier, SignerInfo};
-use der::asn1::{ObjectIdentifier, OctetString};
+use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
 use spki::AlgorithmIdentifierOwned;
 
 use crate::cert::Certificate;
 use crate::cms::ber::{self, BerReader};
 use crate::cms::digest::Hasher;
+use crate::cms::signed_attrs::{self, SignedAttrs};
 use crate::error::{CmsError, Error};
 use crate::oid;
 use crate::trust::{Crl, Policy, TrustError, TrustStore, VerifiedPath};
@@ -41,8 +42,12 @@ const CHUNK: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum InvalidReason {
-    /// No signedAttrs: S/MIME requires them (RFC 8551 §2.5, the EUF-CMA problem).
+    /// No signedAttrs: S/MIME requires them (RFC 8551 §2.5, the EUF-CMA problem), and
+    /// so does CMS for any eContentType but id-data (RFC 5652 §5.3).
     MissingSignedAttributes,
+    /// No signedAttrs, and the content is itself a DER SignedAttributes: a signature
+    /// over it could be grafted onto attributes (REQUIREMENTS.md §2 row 17).
+    ContentMimicsAttributes,
     /// contentType or messageDigest missing, repeated or multi-valued, or another
     /// single-instance attribute repeated.
     BadAttributes(String),
@@ -68,6 +73,9 @@ impl std::fmt::Display for InvalidReason {
         match self {
             InvalidReason::MissingSignedAttributes => {
                 f.write_str("the signature has no signed attributes")
+            }
+            InvalidReason::ContentMimicsAttributes => {
+                f.write_str("the signed content is shaped like signed attributes")
             }
             InvalidReason::BadAttributes(s) => write!(f, "bad signed attributes: {s}"),
             InvalidReason::ContentTypeMismatch => {
@@ -132,10 +140,15 @@ impl SignatureStatus {
         matches!(self, SignatureStatus::Valid)
     }
 
-    /// Whether the signature itself is cryptographically good (only trust or the
-    /// address is in question).
+    /// Whether the signature itself is cryptographically good: digest and signature
+    /// verified with the signer's certificate; only the certificate (its chain, trust,
+    /// validity, revocation) or the address is in question. True for
+    /// [`InvalidReason::Chain`], which is judged after the signature verified.
     pub fn signature_ok(&self) -> bool {
-        !matches!(self, SignatureStatus::Invalid { .. })
+        match self {
+            SignatureStatus::Invalid { reason } => matches!(reason, InvalidReason::Chain(_)),
+            _ => true,
+        }
     }
 }
 
@@ -295,8 +308,20 @@ fn verify_impl<R: Read>(
     trust: &TrustStore,
     policy: &Policy,
 ) -> Result<Verification, Error> {
+    // Signatures without signedAttrs cover the content itself (RFC 5652 §5.4): keep a
+    // copy only when the policy may accept them.
+    let mut kept = KeptContent::new(!policy.require_signed_attributes);
     let (parsed, detached_digests) = match content {
-        Content::Opaque(out) => (parse(input, &mut ParseContent::Opaque(out), &[])?, None),
+        Content::Opaque(out) => {
+            let mut tee = Tee {
+                out,
+                kept: &mut kept,
+            };
+            (
+                parse(input, &mut ParseContent::Opaque(&mut tee), &[])?,
+                None,
+            )
+        }
         Content::Detached(data) => {
             let parsed = parse(input, &mut ParseContent::Detached, &[])?;
             let algs: Vec<ObjectIdentifier> = parsed.digests.iter().map(|(o, _)| *o).collect();
@@ -307,7 +332,9 @@ fn verify_impl<R: Read>(
                 if n == 0 {
                     break;
                 }
-                hashers.update(buf.get(..n).unwrap_or_default());
+                let chunk = buf.get(..n).unwrap_or_default();
+                hashers.update(chunk);
+                kept.extend(chunk);
             }
             (parsed, Some(hashers.finish()))
         }
@@ -321,7 +348,7 @@ fn verify_impl<R: Read>(
     };
     let mut signers = Vec::with_capacity(parsed.signer_infos.len());
     for raw in &parsed.signer_infos {
-        let mut report = verify_signer(raw, &parsed, &digests, trust, policy);
+        let mut report = verify_signer(raw, &parsed, &kept, &digests, trust, policy);
         if let Some(why) = placement {
             report.status = SignatureStatus::Invalid {
                 reason: InvalidReason::ContentPlacement(why),
@@ -333,6 +360,82 @@ fn verify_impl<R: Read>(
         signers,
         certificates: parsed.certificates,
     })
+}
+
+/// A copy of the content for signatures made over it directly (generic CMS only).
+enum KeptContent {
+    /// Not needed: the policy requires signedAttrs.
+    NotKept,
+    /// The content so far.
+    Kept(Vec<u8>),
+    /// Over [`MAX_KEPT_CONTENT`]: dropped.
+    TooLarge,
+}
+
+/// Largest content checked by a signature without signedAttrs: such a signature
+/// needs the whole content in memory (Ed25519 signs it in one pass, RFC 8419 §3.1).
+const MAX_KEPT_CONTENT: usize = 16 << 20;
+
+impl KeptContent {
+    fn new(keep: bool) -> Self {
+        if keep {
+            KeptContent::Kept(Vec::new())
+        } else {
+            KeptContent::NotKept
+        }
+    }
+
+    fn extend(&mut self, chunk: &[u8]) {
+        if let KeptContent::Kept(v) = self {
+            if v.len() + chunk.len() > MAX_KEPT_CONTENT {
+                *self = KeptContent::TooLarge;
+            } else {
+                v.extend_from_slice(chunk);
+            }
+        }
+    }
+}
+
+/// Writes the opaque content on to the caller and into a [`KeptContent`].
+struct Tee<'a> {
+    out: &'a mut dyn Write,
+    kept: &'a mut KeptContent,
+}
+
+impl Write for Tee<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.kept.extend(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// What a SignerInfo without signedAttrs signed: the content itself (RFC 5652 §5.4),
+/// when the policy accepts that. S/MIME does not (RFC 8551 §2.5, the EUF-CMA problem);
+/// generic CMS does for id-data only (§5.3: signedAttrs MUST be present for any other
+/// eContentType), and never for content shaped like signed attributes (REQUIREMENTS.md
+/// §2 row 17).
+fn content_signed_directly<'a>(
+    parsed: &Parsed,
+    kept: &'a KeptContent,
+    policy: &Policy,
+) -> Result<&'a [u8], InvalidReason> {
+    if policy.require_signed_attributes || parsed.econtent_type != oid::DATA {
+        return Err(InvalidReason::MissingSignedAttributes);
+    }
+    match kept {
+        KeptContent::Kept(c) if signed_attrs::mimics_signed_attributes(c) => {
+            Err(InvalidReason::ContentMimicsAttributes)
+        }
+        KeptContent::Kept(c) => Ok(c),
+        KeptContent::NotKept | KeptContent::TooLarge => Err(InvalidReason::BadAttributes(format!(
+            "no signed attributes, and the content is over {} MiB, too large to check directly",
+            MAX_KEPT_CONTENT >> 20
+        ))),
+    }
 }
 
 /// Walks ContentInfo/SignedData; the content streams, the rest is read whole.
@@ -496,24 +599,10 @@ fn invalid(reason: InvalidReason, digest: ObjectIdentifier) -> SignerReport {
     }
 }
 
-/// The signedAttrs element of a DER SignerInfo, exactly as received.
-fn raw_signed_attrs(signer_info: &[u8]) -> Result<Option<Vec<u8>>, CmsError> {
-    for el in ber::elements(ber::content_of(signer_info)?)? {
-        if el.first() == Some(&0xa0) {
-            let mut v = el.to_vec();
-            // RFC 5652 §5.4: the signature covers the EXPLICIT SET OF encoding.
-            if let Some(first) = v.first_mut() {
-                *first = 0x31;
-            }
-            return Ok(Some(v));
-        }
-    }
-    Ok(None)
-}
-
 fn verify_signer(
     raw: &[u8],
     parsed: &Parsed,
+    content: &KeptContent,
     digests: &[(ObjectIdentifier, Vec<u8>)],
     trust: &TrustStore,
     policy: &Policy,
@@ -529,100 +618,38 @@ fn verify_signer(
         }
     };
     let digest_oid = si.digest_alg.oid;
-    let Ok(Some(attrs_der)) = raw_signed_attrs(raw) else {
-        return invalid(InvalidReason::MissingSignedAttributes, digest_oid);
+    // What the signature covers: the signedAttrs, or (generic CMS only) the content.
+    let attrs_der;
+    let (signed_bytes, attrs): (&[u8], Option<SignedAttrs>) = match (
+        signed_attrs::raw_signed_attrs(raw),
+        si.signed_attrs.as_ref(),
+    ) {
+        (Ok(Some(der)), Some(list)) => match signed_attrs::read(list) {
+            Ok(a) => {
+                attrs_der = der;
+                (&attrs_der, Some(a))
+            }
+            Err(why) => return invalid(InvalidReason::BadAttributes(why), digest_oid),
+        },
+        _ => match content_signed_directly(parsed, content, policy) {
+            Ok(c) => (c, None),
+            Err(reason) => return invalid(reason, digest_oid),
+        },
     };
-    let Some(attrs) = si.signed_attrs.as_ref() else {
-        return invalid(InvalidReason::MissingSignedAttributes, digest_oid);
-    };
-    // Attributes: single instances, single values (RFC 8551 §2.5, RFC 5652 §11).
-    let mut content_type = None;
-    let mut message_digest = None;
-    let mut signing_time = None;
-    let mut capabilities = None;
-    let mut key_pref = None;
-    let mut signing_cert_hashes: Vec<(ObjectIdentifier, Vec<u8>)> = Vec::new();
-    for attr in attrs.iter() {
-        let single = [
-            oid::ATTR_CONTENT_TYPE,
-            oid::ATTR_MESSAGE_DIGEST,
-            oid::ATTR_SIGNING_TIME,
-            oid::ATTR_SMIME_CAPABILITIES,
-            oid::ATTR_ENCRYPTION_KEY_PREFERENCE,
-            oid::ATTR_SIGNING_CERTIFICATE,
-            oid::ATTR_SIGNING_CERTIFICATE_V2,
-        ];
-        if single.contains(&attr.oid) {
-            if attr.values.len() != 1 {
-                return invalid(
-                    InvalidReason::BadAttributes(format!(
-                        "attribute {} must have exactly one value",
-                        attr.oid
-                    )),
-                    digest_oid,
-                );
-            }
-            if attrs.iter().filter(|a| a.oid == attr.oid).count() != 1 {
-                return invalid(
-                    InvalidReason::BadAttributes(format!("attribute {} is repeated", attr.oid)),
-                    digest_oid,
-                );
-            }
-        }
-        let Some(value) = attr.values.iter().next() else {
-            continue;
-        };
-        match attr.oid {
-            o if o == oid::ATTR_CONTENT_TYPE => {
-                content_type = value.decode_as::<ObjectIdentifier>().ok()
-            }
-            o if o == oid::ATTR_MESSAGE_DIGEST => {
-                message_digest = value
-                    .decode_as::<OctetString>()
-                    .ok()
-                    .map(|v| v.as_bytes().to_vec())
-            }
-            o if o == oid::ATTR_SIGNING_TIME => {
-                signing_time = value
-                    .decode_as::<x509_cert::time::Time>()
-                    .ok()
-                    .map(|t| t.to_system_time())
-            }
-            o if o == oid::ATTR_SMIME_CAPABILITIES => capabilities = value.to_der().ok(),
-            o if o == oid::ATTR_ENCRYPTION_KEY_PREFERENCE => key_pref = value.to_der().ok(),
-            o if o == oid::ATTR_SIGNING_CERTIFICATE_V2 || o == oid::ATTR_SIGNING_CERTIFICATE => {
-                signing_cert_hashes.extend(signing_certificate_hashes(o, value));
-            }
-            _ => {}
-        }
-    }
     let mut report = SignerReport {
         status: SignatureStatus::Valid,
         certificate: None,
-        signing_time,
-        capabilities,
-        encryption_key_preference: key_pref,
+        signing_time: attrs.as_ref().and_then(|a| a.signing_time),
+        capabilities: attrs.as_ref().and_then(|a| a.capabilities.clone()),
+        encryption_key_preference: attrs
+            .as_ref()
+            .and_then(|a| a.encryption_key_preference.clone()),
         digest_algorithm: digest_oid,
         path: None,
     };
     let fail = |mut report: SignerReport, reason: InvalidReason| {
         report.status = SignatureStatus::Invalid { reason };
         report
-    };
-    let Some(ct) = content_type else {
-        return fail(
-            report,
-            InvalidReason::BadAttributes("contentType is missing".into()),
-        );
-    };
-    if ct != parsed.econtent_type {
-        return fail(report, InvalidReason::ContentTypeMismatch);
-    }
-    let Some(md) = message_digest else {
-        return fail(
-            report,
-            InvalidReason::BadAttributes("messageDigest is missing".into()),
-        );
     };
     // Digest algorithm allowed by the policy (RFC 8551 §2.1; SHA-1 historic only).
     let weak = digest_oid == oid::SHA1;
@@ -640,8 +667,25 @@ fn verify_signer(
             )),
         );
     };
-    if computed.as_slice() != md.as_slice() {
-        return fail(report, InvalidReason::DigestMismatch);
+    if let Some(attrs) = &attrs {
+        let Some(ct) = attrs.content_type else {
+            return fail(
+                report,
+                InvalidReason::BadAttributes("contentType is missing".into()),
+            );
+        };
+        if ct != parsed.econtent_type {
+            return fail(report, InvalidReason::ContentTypeMismatch);
+        }
+        let Some(md) = &attrs.message_digest else {
+            return fail(
+                report,
+                InvalidReason::BadAttributes("messageDigest is missing".into()),
+            );
+        };
+        if computed.as_slice() != md.as_slice() {
+            return fail(report, InvalidReason::DigestMismatch);
+        }
     }
     let sig_alg = match signature_algorithm_for(&si.signature_algorithm, digest_oid) {
         Ok(a) => a,
@@ -658,6 +702,10 @@ fn verify_signer(
         .filter(|c| names_signer(&si.sid, c))
         .cloned()
         .collect();
+    let signing_cert_hashes = attrs
+        .as_ref()
+        .map(|a| a.signing_certificate_hashes.as_slice())
+        .unwrap_or_default();
     if !signing_cert_hashes.is_empty() {
         // RFC 8550 §4.2: signingCertificate(V2) SHALL identify the signer's certificate.
         candidates.retain(|c| {
@@ -684,7 +732,7 @@ fn verify_signer(
                 &spki,
                 inherited,
                 &sig_alg,
-                &attrs_der,
+                signed_bytes,
                 si.signature.as_bytes(),
                 policy.historic_algorithms,
                 policy.rsa_floor(),
@@ -844,45 +892,6 @@ fn names_signer(sid: &SignerIdentifier, cert: &Certificate) -> bool {
     }
 }
 
-/// The certificate hashes named by signingCertificate (ESSCertID, SHA-1) or
-/// signingCertificateV2 (ESSCertIDv2, SHA-256 by default) (RFC 5035 §5.4).
-fn signing_certificate_hashes(
-    attr: ObjectIdentifier,
-    value: &der::Any,
-) -> Vec<(ObjectIdentifier, Vec<u8>)> {
-    let Ok(der) = value.to_der() else {
-        return Vec::new();
-    };
-    // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies OPTIONAL }
-    let Ok(outer) = ber::content_of(&der) else {
-        return Vec::new();
-    };
-    let Some(certs) = ber::elements(outer).ok().and_then(|v| v.into_iter().next()) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for id in ber::elements(ber::content_of(certs).unwrap_or_default()).unwrap_or_default() {
-        let fields = ber::elements(ber::content_of(id).unwrap_or_default()).unwrap_or_default();
-        let (alg, hash_el) = if attr == oid::ATTR_SIGNING_CERTIFICATE {
-            (oid::SHA1, fields.first().copied())
-        } else {
-            match fields.first() {
-                Some(f) if f.first() == Some(&0x30) => (
-                    AlgorithmIdentifierOwned::from_der(f)
-                        .map(|a| a.oid)
-                        .unwrap_or(oid::SHA256),
-                    fields.get(1).copied(),
-                ),
-                _ => (oid::SHA256, fields.first().copied()),
-            }
-        };
-        if let Some(h) = hash_el.and_then(|h| OctetString::from_der(h).ok()) {
-            out.push((alg, h.as_bytes().to_vec()));
-        }
-    }
-    out
-}
-
 fn cert_hash(cert: &Certificate, alg: ObjectIdentifier) -> Option<Vec<u8>> {
     let mut h = Hasher::for_oid(alg)?;
     h.update(cert.der());
@@ -894,6 +903,28 @@ mod tests {
     use super::*;
     use crate::cms::{SignOptions, SignedDataBuilder};
     use crate::trust::Purpose;
+
+    /// A chain failure is judged after the CMS signature verified: the signature is
+    /// still good. Everything else that makes a status Invalid is not.
+    #[test]
+    fn signature_ok_holds_for_chain_failures_only() {
+        let chain = TrustError::PathTooLong {
+            subject: "CN=x".into(),
+            limit: 1,
+        };
+        let invalid = |reason| SignatureStatus::Invalid { reason };
+        assert!(invalid(InvalidReason::Chain(chain)).signature_ok());
+        for reason in [
+            InvalidReason::BadSignature,
+            InvalidReason::DigestMismatch,
+            InvalidReason::MissingSignedAttributes,
+            InvalidReason::ContentMimicsAttributes,
+            InvalidReason::SignerCertificateNotFound,
+        ] {
+            assert!(!invalid(reason).signature_ok());
+        }
+        assert!(SignatureStatus::Valid.signature_ok());
+    }
 
     /// A SignedData without certificates whose signer the store holds as an anchor
     /// (a self-signed certificate the user trusts; KMail/gpgsm send such messages):

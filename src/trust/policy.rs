@@ -72,6 +72,11 @@ pub struct Policy {
     /// Accept SHA-1 signatures and RSA keys below `min_rsa_bits` (down to 1024),
     /// with a warning: for reading old mail only (RFC 8551 §6, RFC 8550 §6).
     pub historic_algorithms: bool,
+    /// Refuse a SignerInfo without signedAttrs (true, what S/MIME requires: RFC 8551
+    /// §2.5 and the EUF-CMA problem, REQUIREMENTS.md §1 #34). False checks generic CMS
+    /// objects as RFC 5652 §5.4 allows: a signature over id-data content itself (held in
+    /// memory, up to 16 MiB), unless that content is shaped like signed attributes.
+    pub require_signed_attributes: bool,
     /// RFC 5280 §6.1.1(c) user-initial-policy-set; empty means {anyPolicy}.
     pub initial_policy_set: Vec<ObjectIdentifier>,
     /// RFC 5280 §6.1.1(f) initial-explicit-policy.
@@ -100,6 +105,7 @@ impl Policy {
             extended_key_usage: oid::KP_EMAIL_PROTECTION,
             min_rsa_bits: DEFAULT_MIN_RSA_BITS,
             historic_algorithms: false,
+            require_signed_attributes: true,
             initial_policy_set: Vec::new(),
             explicit_policy: false,
             inhibit_policy_mapping: false,
