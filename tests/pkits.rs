@@ -173,12 +173,7 @@ const SETTINGS_RUNS: &[SettingsRun] = &[
 ];
 
 /// Reviewed disagreements with PKITS: (test, reason). Goal: none.
-const EXCEPTIONS: &[(&str, &str)] = &[(
-    "Validpre2000UTCnotBeforeDateTest3",
-    "notBefore is UTCTime 500101120100Z (1950); der 0.8's DateTime starts at 1970, so \
-     x509-cert (and with it Certificate::from_der) cannot represent the certificate. A \
-     fix belongs in der (or our own Time type), not in trust evaluation.",
-)];
+const EXCEPTIONS: &[(&str, &str)] = &[];
 
 fn expected_default(name: &str) -> bool {
     if let Some(rest) = name.strip_prefix("Valid") {

@@ -49,10 +49,7 @@ const NEEDS_SETTING: &[(&str, &[&str], &str)] = &[
 ];
 
 /// Reviewed disagreements.
-const EXCEPTIONS: &[(&str, &str)] = &[(
-    "SignedValidpre2000UTCnotBeforeDateTest3",
-    "notBefore 1950: der 0.8 cannot represent times before 1970, so the certificate does not parse",
-)];
+const EXCEPTIONS: &[(&str, &str)] = &[];
 
 #[test]
 fn every_valid_and_invalid_pkits_message_through_the_cli() {

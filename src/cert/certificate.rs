@@ -183,7 +183,7 @@ impl fmt::Display for KeyAlgorithm {
 impl Certificate {
     /// Parses one DER-encoded certificate.
     pub fn from_der(der: &[u8]) -> Result<Self, CertificateError> {
-        let parsed = x509_cert::Certificate::from_der(der).map_err(CertificateError::Malformed)?;
+        let parsed = parse_x509(der)?;
         Self::from_parsed(der.to_vec(), parsed)
     }
 
@@ -201,8 +201,7 @@ impl Certificate {
         let mut out = Vec::new();
         for block in crate::cert::pem::blocks(pem) {
             if block.label == "CERTIFICATE" || block.label == "X509 CERTIFICATE" {
-                let parsed = x509_cert::Certificate::from_der(&block.der)
-                    .map_err(CertificateError::Malformed)?;
+                let parsed = parse_x509(&block.der)?;
                 out.push(Self::from_parsed(block.der, parsed)?);
             }
         }
@@ -322,7 +321,8 @@ impl Certificate {
         hex_upper(self.serial_number())
     }
 
-    /// Start of the validity period.
+    /// Start of the validity period. A start before 1970 (RFC 5280 allows UTCTime
+    /// from 1950) reads as 1970-01-01T00:00:00Z, which is the same for every check.
     pub fn not_before(&self) -> SystemTime {
         self.inner
             .parsed
@@ -332,7 +332,8 @@ impl Certificate {
             .to_system_time()
     }
 
-    /// End of the validity period.
+    /// End of the validity period (an end before 1970 reads as 1970-01-01T00:00:00Z:
+    /// expired for every reference time).
     pub fn not_after(&self) -> SystemTime {
         self.inner
             .parsed
@@ -548,4 +549,14 @@ fn key_algorithm(spki: &spki::SubjectPublicKeyInfoOwned) -> KeyAlgorithm {
         a if a == oid::DSA => KeyAlgorithm::Dsa,
         oid => KeyAlgorithm::Other { oid },
     }
+}
+
+/// Decodes `der` with `x509-cert`; a certificate it refuses only for a validity bound
+/// before 1970 is decoded with that bound at the epoch (see `early_time`).
+fn parse_x509(der: &[u8]) -> Result<x509_cert::Certificate, CertificateError> {
+    x509_cert::Certificate::from_der(der).or_else(|e| {
+        crate::cert::early_time::clamp_validity(der)
+            .and_then(|clamped| x509_cert::Certificate::from_der(&clamped).ok())
+            .ok_or(CertificateError::Malformed(e))
+    })
 }

@@ -7,6 +7,7 @@
 //! * [`PrivateKey`]: RSA, P-256 and P-384 private keys in those formats.
 
 mod certificate;
+mod early_time;
 mod ec_params;
 mod identity;
 pub(crate) mod pem;
