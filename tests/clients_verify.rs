@@ -50,12 +50,6 @@ const EXCEPTIONS: &[(&str, &str)] = &[
         "bouncycastle/mail-smime-test/validator.noEmail.eml",
         "certificate without an address: Valid for us (RFC 8550 §3), a warning for BC",
     ),
-    // A 512-bit RSA signer: below the historic floor of 1024 bits (RFC 8551 §6), so
-    // never accepted. BC calls it valid (it only warns).
-    (
-        "bouncycastle/mail-smime-test/validator.shortKey.eml",
-        "512-bit RSA signer key, below every floor",
-    ),
 ];
 
 const SHA1: &str = "1.3.14.3.2.26";
@@ -915,4 +909,27 @@ fn pem_body(pem: &[u8]) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode(b64)
         .unwrap()
+}
+
+/// Bouncy Castle's 512-bit signer (SignedMailValidatorTest testShortKey): refused by
+/// default, valid in historic mode with the mandatory weak-key warning, as BC reports it
+/// (REQUIREMENTS.md §2 row 25).
+#[test]
+fn bouncycastle_short_key_is_historic_with_a_warning() {
+    let raw = read("clients/bouncycastle/mail-smime-test/validator.shortKey.eml");
+    let trust = anchors(&["clients/bouncycastle/mail-smime-test/validator.root.crt"]);
+    // BC validates at the CMS signingTime.
+    let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_156_777_526);
+    let opened = reader::open(&raw, &[], &trust, &Policy::email(time, Purpose::Verify)).unwrap();
+    assert!(!opened.is_signature_valid());
+    let opened = reader::open(&raw, &[], &trust, &Policy::historic(time, Purpose::Verify)).unwrap();
+    assert!(opened.is_signature_valid());
+    let signer = opened.signatures().next().expect("one signer");
+    let warnings = signer.path().expect("verified path").warnings();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| matches!(w, smime::trust::TrustWarning::WeakKey { bits: 512, .. })),
+        "{warnings:?}"
+    );
 }

@@ -30,7 +30,7 @@ pub struct VerifyArgs {
     /// Reference time (RFC 3339, e.g. 2026-11-23T12:00:00Z, or Unix seconds); default now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
-    /// Accept SHA-1 and RSA-1024 from old mail (with a warning).
+    /// Accept SHA-1, MD5 and RSA below 2048 bits (down to 512) from old mail, with a warning.
     #[arg(long)]
     historic: bool,
     /// Fail when a certificate's revocation status cannot be determined from CRLs.

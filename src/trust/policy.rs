@@ -69,7 +69,7 @@ pub struct Policy {
     pub extended_key_usage: ObjectIdentifier,
     /// Smallest acceptable RSA modulus, in bits.
     pub min_rsa_bits: usize,
-    /// Accept SHA-1 signatures and RSA keys below `min_rsa_bits` (down to 1024),
+    /// Accept SHA-1 signatures and RSA keys below `min_rsa_bits` (down to 512),
     /// with a warning: for reading old mail only (RFC 8551 §6, RFC 8550 §6).
     pub historic_algorithms: bool,
     /// Refuse a SignerInfo without signedAttrs (true, what S/MIME requires: RFC 8551
@@ -115,7 +115,7 @@ impl Policy {
         }
     }
 
-    /// Like [`Policy::email`] but accepting historic algorithms (SHA-1, RSA ≥ 1024)
+    /// Like [`Policy::email`] but accepting historic algorithms (SHA-1, RSA ≥ 512)
     /// with a warning, for reading old mail.
     pub fn historic(time: SystemTime, purpose: Purpose) -> Self {
         Policy {
@@ -124,7 +124,7 @@ impl Policy {
         }
     }
 
-    /// The RSA floor actually enforced: the policy minimum, or 1024 in historic mode.
+    /// The RSA floor actually enforced: the policy minimum, or 512 in historic mode.
     pub(crate) fn rsa_floor(&self) -> usize {
         if self.historic_algorithms {
             self.min_rsa_bits.min(HISTORIC_MIN_RSA_BITS)
@@ -134,5 +134,8 @@ impl Policy {
     }
 }
 
-/// RFC 8551 §6: keys under 1024 bits are not accepted even for old mail.
-const HISTORIC_MIN_RSA_BITS: usize = 1024;
+/// The floor in historic mode: REQUIREMENTS.md §2 row 25 has old mail with RSA below
+/// 2048 bits read with a mandatory warning, and 512 bits is the smallest key S/MIME
+/// ever used (Bouncy Castle's SignedMailValidator set of 2006 signs with one and calls
+/// it valid with a warning). Below 512 no mail client ever signed.
+const HISTORIC_MIN_RSA_BITS: usize = 512;
