@@ -281,6 +281,31 @@ fn excluded_mailbox_matches_case_insensitively() {
     assert!(matches!(err, TrustError::NameConstraint { .. }), "{err}");
 }
 
+/// A non-critical nameConstraints (allowed on S/MIME sub-CAs by the CA/B Forum BR) is
+/// enforced by default; the strict RFC 5280 profile refuses the CA instead.
+#[test]
+fn non_critical_name_constraints_are_enforced_or_refused_when_strict() {
+    let s = Scratch::new();
+    let nc = ["nameConstraints=permitted;email:corp.example"];
+    let (store, ica, inside) = chain(&s, &nc, &[]);
+    let outside = s.person("eve", "eve@evil.example", "ica", &[]);
+    let extra = std::slice::from_ref(&ica);
+    store
+        .evaluate(&inside, &verify_policy(), extra)
+        .expect("inside the non-critical constraint");
+    let err = store
+        .evaluate(&outside, &verify_policy(), extra)
+        .unwrap_err();
+    assert!(matches!(err, TrustError::NameConstraint { .. }), "{err}");
+    let mut strict = verify_policy();
+    strict.require_critical_name_constraints = true;
+    let err = store.evaluate(&inside, &strict, extra).unwrap_err();
+    assert!(
+        matches!(&err, TrustError::NameConstraint { name, .. } if name.contains("not marked critical")),
+        "{err}"
+    );
+}
+
 #[test]
 fn rfc822_constraint_applies_to_subject_email_address_without_san() {
     let s = Scratch::new();

@@ -5,7 +5,9 @@
 //! with `expected_result` must be listed with a reason in [`EXCEPTIONS`] (the test
 //! fails when the disagreements and the list differ in either direction).
 //!
-//! Mapping: the case's trusted_certs are anchors, untrusted_intermediates extra
+//! Mapping: cases with limbo's `rfc5280-incompatible-with-webpki` feature run with
+//! `Policy::require_critical_name_constraints` (the strict RFC 5280 profile they test);
+//! the case's trusted_certs are anchors, untrusted_intermediates extra
 //! certificates, crls extra CRLs (revocation best-effort, as limbo has no CRL for most
 //! cases). Purpose `Verify`; the required EKU is the case's (serverAuth for SERVER
 //! cases without one, clientAuth for CLIENT). The peer name (DNS, IP or RFC822) must be
@@ -55,10 +57,6 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     (
         "rfc5280::ski::root-missing-ski",
         "As above (missing SKI in the anchor).",
-    ),
-    (
-        "rfc5280::nc::permitted-dns-match-noncritical",
-        "Conflicts with webpki::nc::permitted-dns-match-noncritical; we accept non-critical name constraints (CABF S/MIME BR §7.1.2.2, REQUIREMENTS.md §1 #18) and still enforce them.",
     ),
     (
         "rfc5280::pc::ica-noncritical-pc",
@@ -257,6 +255,15 @@ fn names_peer(cert: &Certificate, kind: &str, value: &str) -> bool {
 }
 
 /// Runs one case: Ok(()) for SUCCESS, Err(reason) for FAILURE.
+fn features(case: &Value) -> Vec<&str> {
+    case["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 fn run(case: &Value) -> Result<(), String> {
     let anchors = certs(&case["trusted_certs"]);
     let extra = certs(&case["untrusted_intermediates"]);
@@ -279,6 +286,13 @@ fn run(case: &Value) -> Result<(), String> {
         parse_time,
     );
     let mut policy = Policy::email(time, Purpose::Verify);
+    // Limbo marks the cases where RFC 5280's strict profile and webpki's expectations
+    // conflict (e.g. rfc5280:: vs webpki::nc::permitted-dns-match-noncritical): those run
+    // with the strict profile's setting, the others with our S/MIME default, so each
+    // side of a conflict is checked against the profile it states.
+    if features(case).contains(&"rfc5280-incompatible-with-webpki") {
+        policy.require_critical_name_constraints = true;
+    }
     let ekus: Vec<&str> = case["extended_key_usage"]
         .as_array()
         .into_iter()

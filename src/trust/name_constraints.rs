@@ -32,12 +32,19 @@ pub(crate) struct Constraints {
 }
 
 /// Reads the nameConstraints of a CA certificate (or trust anchor, RFC 5937).
-pub(crate) fn read(cert: &Certificate) -> Result<Option<Constraints>, TrustError> {
+///
+/// `require_critical` refuses a non-critical extension (RFC 5280 §4.2.1.10: conforming
+/// CAs MUST mark it critical); without it a non-critical one is enforced all the same,
+/// as the CA/B Forum S/MIME BR allow it on sub-CAs (REQUIREMENTS.md §1 #18).
+pub(crate) fn read(
+    cert: &Certificate,
+    require_critical: bool,
+) -> Result<Option<Constraints>, TrustError> {
     let bad = |reason: String| TrustError::NameConstraint {
         subject: cert.subject(),
         name: reason,
     };
-    let Some((_, nc)) = cert
+    let Some((critical, nc)) = cert
         .x509()
         .tbs_certificate()
         .get_extension::<NameConstraints>()
@@ -45,6 +52,9 @@ pub(crate) fn read(cert: &Certificate) -> Result<Option<Constraints>, TrustError
     else {
         return Ok(None);
     };
+    if require_critical && !critical {
+        return Err(bad("nameConstraints not marked critical".into()));
+    }
     // RFC 5280 §4.2.1.10: "either the permittedSubtrees field or the excludedSubtrees
     // MUST be present", and GeneralSubtrees is SIZE (1..MAX).
     let empty = |s: &Option<Vec<GeneralSubtree>>| s.as_ref().is_none_or(Vec::is_empty);

@@ -336,7 +336,9 @@ impl<'a> Evaluation<'a> {
         let mut constraints = Vec::new();
         let mut max_path_length = n;
         if n > 0 {
-            if let Some(c) = name_constraints::read(&anchor_cert)? {
+            if let Some(c) =
+                name_constraints::read(&anchor_cert, policy.require_critical_name_constraints)?
+            {
                 constraints.push(c);
             }
             if let Some(p) = anchor_cert.basic_constraints().and_then(|b| b.path_len) {
@@ -406,7 +408,9 @@ impl<'a> Evaluation<'a> {
             if !last {
                 // §6.1.4
                 policy_state.prepare_next(&cert)?;
-                if let Some(c) = name_constraints::read(&cert)? {
+                if let Some(c) =
+                    name_constraints::read(&cert, policy.require_critical_name_constraints)?
+                {
                     constraints.push(c);
                 }
                 // RFC 5280 §4.1.2.6: a CA's subject MUST be non-empty.

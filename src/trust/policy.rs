@@ -77,6 +77,11 @@ pub struct Policy {
     /// objects as RFC 5652 §5.4 allows: a signature over id-data content itself (held in
     /// memory, up to 16 MiB), unless that content is shaped like signed attributes.
     pub require_signed_attributes: bool,
+    /// Refuse a CA certificate (or anchor) whose nameConstraints extension is not
+    /// critical, as the strict RFC 5280 profile has it (§4.2.1.10). Off by default:
+    /// the CA/B Forum S/MIME Baseline Requirements allow non-critical name constraints
+    /// on sub-CAs, and they are enforced either way (REQUIREMENTS.md §1 #18).
+    pub require_critical_name_constraints: bool,
     /// RFC 5280 §6.1.1(c) user-initial-policy-set; empty means {anyPolicy}.
     pub initial_policy_set: Vec<ObjectIdentifier>,
     /// RFC 5280 §6.1.1(f) initial-explicit-policy.
@@ -106,6 +111,7 @@ impl Policy {
             min_rsa_bits: DEFAULT_MIN_RSA_BITS,
             historic_algorithms: false,
             require_signed_attributes: true,
+            require_critical_name_constraints: false,
             initial_policy_set: Vec::new(),
             explicit_policy: false,
             inhibit_policy_mapping: false,
