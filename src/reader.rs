@@ -62,6 +62,19 @@ pub enum SignedScope {
     Partial,
 }
 
+impl SignedScope {
+    /// The scope once a signature layer is met: the first (outermost) signature
+    /// decides; it covers the whole message unless it sits inside an unsigned
+    /// entity (`partial`, REQUIREMENTS.md §2 row 11).
+    fn on_signature(self, partial: bool) -> SignedScope {
+        match self {
+            SignedScope::NotSigned if partial => SignedScope::Partial,
+            SignedScope::NotSigned => SignedScope::WholeMessage,
+            decided => decided,
+        }
+    }
+}
+
 /// A received message, opened.
 #[derive(Debug, Clone)]
 pub struct OpenedMessage {
@@ -236,13 +249,7 @@ pub fn open(
                     verification = again;
                 }
             }
-            if scope == SignedScope::NotSigned {
-                scope = if partial {
-                    SignedScope::Partial
-                } else {
-                    SignedScope::WholeMessage
-                };
-            }
+            scope = scope.on_signature(partial);
             layers.push(Layer::Signed {
                 verification,
                 detached: true,
@@ -273,13 +280,7 @@ pub fn open(
                     current = content;
                     break;
                 }
-                if scope == SignedScope::NotSigned {
-                    scope = if partial {
-                        SignedScope::Partial
-                    } else {
-                        SignedScope::WholeMessage
-                    };
-                }
+                scope = scope.on_signature(partial);
                 layers.push(Layer::Signed {
                     verification,
                     detached: false,
