@@ -293,15 +293,19 @@ fn pump<R: Read, W: Write>(
             Err(e) => return Err(e.into()),
         };
         total += n as u64;
-        ct.clear();
         match state {
-            Cipher::Cbc(c) => c.update(&buf[..n], &mut ct),
+            Cipher::Cbc(c) => {
+                ct.clear();
+                c.update(&buf[..n], &mut ct);
+                write_chunk(out, &ct, chunked)?;
+            }
+            // A stream mode: encrypted in place, no copy.
             Cipher::Aead(a) => {
-                ct.extend_from_slice(&buf[..n]);
-                a.encrypt(&mut ct)?;
+                let chunk = &mut buf[..n];
+                a.encrypt(chunk)?;
+                write_chunk(out, chunk, chunked)?;
             }
         }
-        write_chunk(out, &ct, chunked)?;
     }
     Ok(total)
 }

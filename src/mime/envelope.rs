@@ -235,18 +235,32 @@ impl<R: BufRead> CrlfReader<R> {
             return Ok(());
         }
         let n = avail.len().min(32 * 1024);
-        for &b in &avail[..n] {
-            match b {
-                b'\n' if self.after_cr => self.buf.push(b'\n'),
-                b'\n' => self.buf.extend_from_slice(b"\r\n"),
-                _ => {
+        let chunk = avail.get(..n).unwrap_or_default();
+        // Runs without CR or LF are copied whole (memchr finds the line ends with SIMD);
+        // only the line ends themselves are looked at one by one.
+        let mut start = 0;
+        for end in memchr::memchr2_iter(b'\r', b'\n', chunk).chain(std::iter::once(n)) {
+            if let Some(run) = chunk.get(start..end).filter(|r| !r.is_empty()) {
+                if self.after_cr {
+                    self.buf.push(b'\n');
+                    self.after_cr = false;
+                }
+                self.buf.extend_from_slice(run);
+            }
+            match chunk.get(end) {
+                Some(b'\n') if self.after_cr => self.buf.push(b'\n'),
+                Some(b'\n') => self.buf.extend_from_slice(b"\r\n"),
+                Some(_) => {
+                    // A CR: it needs its LF unless the next byte is one.
                     if self.after_cr {
                         self.buf.push(b'\n');
                     }
-                    self.buf.push(b);
+                    self.buf.push(b'\r');
                 }
+                None => break,
             }
-            self.after_cr = b == b'\r';
+            self.after_cr = chunk.get(end) == Some(&b'\r');
+            start = end + 1;
         }
         self.inner.consume(n);
         Ok(())
