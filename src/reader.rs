@@ -16,6 +16,8 @@
 //!   or inner header fields are exposed, and a From that differs from the outer one
 //!   is flagged (row 15).
 
+use std::borrow::Cow;
+
 use crate::address::EmailAddress;
 use crate::cert::{Certificate, Identity};
 use crate::cms::{self, DecryptInfo, SignatureStatus, SignerReport, Verification};
@@ -203,7 +205,7 @@ pub fn open(
     let outer_headers = read_header_block(&mut &raw[..]).unwrap_or_default();
     let from = single_from(raw);
     let mut layers = Vec::new();
-    let mut current = raw.to_vec();
+    let mut current: Cow<'_, [u8]> = Cow::Borrowed(raw);
     let mut scope = SignedScope::NotSigned;
     let mut partial = false;
     for depth in 0..=MAX_LAYERS {
@@ -215,10 +217,8 @@ pub fn open(
             .into());
         }
         let headers = read_header_block(&mut &current[..]).unwrap_or_default();
-        let body = current
-            .get(headers.raw().len()..)
-            .unwrap_or_default()
-            .to_vec();
+        // Borrowed, not copied: a large message is held once per layer at most.
+        let body = current.get(headers.raw().len()..).unwrap_or_default();
         let ct = headers.content_type().ok().flatten();
         // multipart/signed: verify the first part's exact bytes.
         if let Some(ct) = &ct
@@ -230,11 +230,10 @@ pub fn open(
                     reason: "multipart/signed without a boundary".into(),
                 })?
                 .to_owned();
-            let parts = mime::signed_split::split(&body, &boundary).ok_or_else(|| {
-                MimeError::Malformed {
+            let parts =
+                mime::signed_split::split(body, &boundary).ok_or_else(|| MimeError::Malformed {
                     reason: "multipart/signed without two parts".into(),
-                }
-            })?;
+                })?;
             let sig = mime::smime_body(
                 parts.signature_body,
                 &parts.signature_headers.transfer_encoding(),
@@ -254,20 +253,20 @@ pub fn open(
                 verification,
                 detached: true,
             });
-            current = parts.signed.to_vec();
+            current = Cow::Owned(parts.signed.to_vec());
             continue;
         }
         if mime::smime_kind(&headers).is_some() || current.first() == Some(&0x30) {
-            let cms_bytes = if current.first() == Some(&0x30) {
-                current.clone()
+            let cms_bytes: Cow<'_, [u8]> = if current.first() == Some(&0x30) {
+                Cow::Borrowed(&current)
             } else {
-                mime::smime_body(&body, &headers.transfer_encoding())?
+                Cow::Owned(mime::smime_body(body, &headers.transfer_encoding())?)
             };
             let content_type = cms_content_type(&cms_bytes)?;
             if content_type == oid::ENVELOPED_DATA || content_type == oid::AUTH_ENVELOPED_DATA {
                 let (content, info) = decrypt_with_any(&cms_bytes, identities)?;
                 layers.push(Layer::Encrypted { info });
-                current = content;
+                current = Cow::Owned(content);
                 continue;
             }
             if content_type == oid::SIGNED_DATA {
@@ -277,7 +276,7 @@ pub fn open(
                     layers.push(Layer::CertificatesOnly {
                         certificates: verification.certificates().to_vec(),
                     });
-                    current = content;
+                    current = Cow::Owned(content);
                     break;
                 }
                 scope = scope.on_signature(partial);
@@ -285,7 +284,7 @@ pub fn open(
                     verification,
                     detached: false,
                 });
-                current = content;
+                current = Cow::Owned(content);
                 continue;
             }
             return Err(CmsError::UnexpectedContentType {
@@ -302,12 +301,12 @@ pub fn open(
             && let Some(inner) = nested_smime_part(&current)
         {
             partial = true;
-            current = inner;
+            current = Cow::Owned(inner);
             continue;
         }
         break;
     }
-    let content = current;
+    let content = current.into_owned();
     let inner_headers = protected_headers(&content);
     let inner_from = inner_headers
         .as_ref()
