@@ -5,11 +5,11 @@
 //! usually uses bare LF, and some old systems write a lone CR. Both become CRLF here;
 //! an existing CRLF is kept as it is.
 //!
-//! [`to_crlf`] converts a buffer in memory; [`CrlfWriter`] does the same for a stream
-//! of any length with a fixed-size buffer, and handles a CR that ends one `write` call
-//! while its LF starts the next.
+//! [`to_crlf`] converts a buffer in memory; [`CrlfWriter`] (for writing) and
+//! `CrlfReader` (for reading) do the same for a stream of any length with a fixed-size
+//! buffer, and handle a CR that ends one block while its LF starts the next.
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, Read, Write};
 
 /// Size of the [`CrlfWriter`] output buffer. Converted bytes are passed on to the inner
 /// writer in blocks of this size, so memory does not grow with the input.
@@ -37,27 +37,94 @@ pub fn to_crlf(input: &[u8]) -> Vec<u8> {
 /// that has already been written out as CRLF; an LF right after it is then dropped.
 /// `emit` receives the converted output in pieces.
 fn convert(after_cr: &mut bool, input: &[u8], mut emit: impl FnMut(&[u8])) {
+    // Runs without CR or LF pass whole (memchr finds the line ends with SIMD); only the
+    // line ends are looked at one by one.
     let mut start = 0;
-    for (i, &b) in input.iter().enumerate() {
-        match b {
-            b'\r' => {
-                emit(input.get(start..i).unwrap_or_default());
+    for i in memchr::memchr2_iter(b'\r', b'\n', input) {
+        if i > start {
+            emit(input.get(start..i).unwrap_or_default());
+            *after_cr = false;
+        }
+        if input.get(i) == Some(&b'\r') {
+            emit(b"\r\n");
+            *after_cr = true;
+        } else {
+            if !*after_cr {
                 emit(b"\r\n");
-                start = i + 1;
-                *after_cr = true;
             }
-            b'\n' => {
-                emit(input.get(start..i).unwrap_or_default());
-                if !*after_cr {
-                    emit(b"\r\n");
-                }
-                start = i + 1;
-                *after_cr = false;
-            }
-            _ => *after_cr = false,
+            *after_cr = false;
+        }
+        start = i + 1;
+    }
+    if start < input.len() {
+        emit(input.get(start..).unwrap_or_default());
+        *after_cr = false;
+    }
+}
+
+/// A [`BufRead`] adapter that converts line endings to CRLF while reading, the same
+/// conversion as [`to_crlf`], so a body streams into the signer or encryptor in
+/// canonical form without a copy of the message.
+pub(crate) struct CrlfReader<R> {
+    inner: R,
+    after_cr: bool,
+    /// Converted bytes not yet read.
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+/// Input taken per refill; the converted block is at most twice as large.
+const IN_BLOCK: usize = 32 * 1024;
+
+impl<R: BufRead> CrlfReader<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        CrlfReader {
+            inner,
+            after_cr: false,
+            buf: Vec::with_capacity(2 * IN_BLOCK),
+            pos: 0,
         }
     }
-    emit(input.get(start..).unwrap_or_default());
+}
+
+impl<R: BufRead> BufRead for CrlfReader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        // Loop: a block may convert to nothing (the LF of a CRLF split across blocks),
+        // and an empty result must mean the end of the input.
+        while self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+            let avail = self.inner.fill_buf()?;
+            if avail.is_empty() {
+                break;
+            }
+            let n = avail.len().min(IN_BLOCK);
+            let buf = &mut self.buf;
+            convert(
+                &mut self.after_cr,
+                avail.get(..n).unwrap_or_default(),
+                |c| buf.extend_from_slice(c),
+            );
+            self.inner.consume(n);
+        }
+        Ok(self.buf.get(self.pos..).unwrap_or_default())
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.buf.len());
+    }
+}
+
+impl<R: BufRead> Read for CrlfReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(out.len());
+        if let (Some(dst), Some(src)) = (out.get_mut(..n), avail.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.consume(n);
+        Ok(n)
+    }
 }
 
 /// A [`Write`] adapter that converts line endings to CRLF on the fly
@@ -171,6 +238,28 @@ mod tests {
     }
 
     #[test]
+    fn reader_matches_to_crlf_at_every_chunk_size() {
+        let inputs: [&[u8]; 7] = [
+            b"",
+            b"a\nb\n",
+            b"a\r\nb\r\n",
+            b"a\rb\r",
+            b"\r\r\n\n\r",
+            b"x\r\n\r\ny\nz",
+            b"x\r\ny\rz\n\r\r\n\n\rend\r",
+        ];
+        for input in inputs {
+            for chunk in [1usize, 2, 3, 64] {
+                let mut out = Vec::new();
+                CrlfReader::new(io::BufReader::with_capacity(chunk, input))
+                    .read_to_end(&mut out)
+                    .unwrap();
+                assert_eq!(out, reference(input), "{input:?} chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
     fn writer_handles_large_pseudorandom_input() {
         // A small LCG keeps the test deterministic without extra dependencies.
         let mut state = 0x1234_5678u32;
@@ -192,6 +281,11 @@ mod tests {
                 w.write_all(chunk).unwrap();
             }
             assert_eq!(w.finish().unwrap(), expected, "chunks of {step}");
+            let mut read = Vec::new();
+            CrlfReader::new(io::BufReader::with_capacity(step, &input[..]))
+                .read_to_end(&mut read)
+                .unwrap();
+            assert_eq!(read, expected, "reader, blocks of {step}");
         }
     }
 }

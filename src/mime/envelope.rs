@@ -14,8 +14,8 @@ use crate::cert::{Certificate, Identity};
 use crate::cms::{self, DecryptInfo, Decrypted, Envelope, EnvelopeOptions};
 use crate::error::{Error, MimeError};
 use crate::mime::{
-    Base64LineWriter, RootStream, find_enveloped, inner_entity_headers, open_root_stream,
-    read_header_block, split_for_encryption, write_smime_headers,
+    Base64LineWriter, CrlfReader, RootStream, find_enveloped, inner_entity_headers,
+    open_root_stream, read_header_block, split_for_encryption, write_smime_headers,
 };
 
 /// The largest message [`decrypt_message`] reads into memory when the S/MIME part is
@@ -202,94 +202,9 @@ impl<R: Read> Read for ErrorTap<R> {
     }
 }
 
-/// Converts bare LF and lone CR to CRLF while reading (RFC 8551 §3.1.1 canonical
-/// form), so the body streams into the encryptor without a copy of the message.
-pub(crate) struct CrlfReader<R> {
-    inner: R,
-    /// The last byte handed out was a CR.
-    after_cr: bool,
-    buf: Vec<u8>,
-    pos: usize,
-}
-
-impl<R: BufRead> CrlfReader<R> {
-    pub(crate) fn new(inner: R) -> Self {
-        CrlfReader {
-            inner,
-            after_cr: false,
-            buf: Vec::with_capacity(64 * 1024),
-            pos: 0,
-        }
-    }
-
-    fn refill(&mut self) -> io::Result<()> {
-        self.buf.clear();
-        self.pos = 0;
-        let avail = self.inner.fill_buf()?;
-        if avail.is_empty() {
-            // A trailing lone CR still needs its LF.
-            if self.after_cr {
-                self.buf.push(b'\n');
-                self.after_cr = false;
-            }
-            return Ok(());
-        }
-        let n = avail.len().min(32 * 1024);
-        let chunk = avail.get(..n).unwrap_or_default();
-        // Runs without CR or LF are copied whole (memchr finds the line ends with SIMD);
-        // only the line ends themselves are looked at one by one.
-        let mut start = 0;
-        for end in memchr::memchr2_iter(b'\r', b'\n', chunk).chain(std::iter::once(n)) {
-            if let Some(run) = chunk.get(start..end).filter(|r| !r.is_empty()) {
-                if self.after_cr {
-                    self.buf.push(b'\n');
-                    self.after_cr = false;
-                }
-                self.buf.extend_from_slice(run);
-            }
-            match chunk.get(end) {
-                Some(b'\n') if self.after_cr => self.buf.push(b'\n'),
-                Some(b'\n') => self.buf.extend_from_slice(b"\r\n"),
-                Some(_) => {
-                    // A CR: it needs its LF unless the next byte is one.
-                    if self.after_cr {
-                        self.buf.push(b'\n');
-                    }
-                    self.buf.push(b'\r');
-                }
-                None => break,
-            }
-            self.after_cr = chunk.get(end) == Some(&b'\r');
-            start = end + 1;
-        }
-        self.inner.consume(n);
-        Ok(())
-    }
-}
-
-impl<R: BufRead> Read for CrlfReader<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.pos == self.buf.len() {
-            self.refill()?;
-        }
-        let avail = &self.buf[self.pos..];
-        let n = avail.len().min(out.len());
-        out[..n].copy_from_slice(&avail[..n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn canon(input: &[u8], chunk: usize) -> Vec<u8> {
-        let reader = io::BufReader::with_capacity(chunk, input);
-        let mut out = Vec::new();
-        CrlfReader::new(reader).read_to_end(&mut out).unwrap();
-        out
-    }
 
     #[test]
     fn broken_base64_is_a_mime_error_whether_streamed_or_not() {
@@ -316,26 +231,5 @@ mod tests {
         assert!(matches!(err, Error::Mime(MimeError::Base64)), "{err:?}");
         // A good message is unaffected.
         assert!(decrypt_message_bytes(&sealed, &bob).is_ok());
-    }
-
-    #[test]
-    fn crlf_reader_matches_to_crlf_at_every_chunk_size() {
-        let inputs: [&[u8]; 6] = [
-            b"",
-            b"a\nb\n",
-            b"a\r\nb\r\n",
-            b"a\rb\r",
-            b"\r\r\n\n\r",
-            b"x\r\n\r\ny\nz",
-        ];
-        for input in inputs {
-            for chunk in [1usize, 2, 3, 64] {
-                assert_eq!(
-                    canon(input, chunk),
-                    crate::mime::to_crlf(input),
-                    "{input:?} chunk {chunk}"
-                );
-            }
-        }
     }
 }

@@ -28,6 +28,7 @@ mod unwrap;
 mod wrap;
 
 pub use self::base64::{Base64LineWriter, Base64Reader};
+pub(crate) use canonical::CrlfReader;
 pub use canonical::{CrlfWriter, to_crlf};
 pub use content_type::{ContentType, TransferEncoding};
 pub(crate) use decode::smime_body;

@@ -12,7 +12,7 @@ use rand::RngExt;
 use crate::cert::{Certificate, Identity};
 use crate::cms::{EnvelopeOptions, SignOptions, SignedDataBuilder};
 use crate::error::Error;
-use crate::mime::envelope::CrlfReader;
+use crate::mime::CrlfReader;
 use crate::mime::{
     Base64LineWriter, encrypt_message, inner_entity_headers, read_header_block,
     split_for_encryption, write_smime_headers,
