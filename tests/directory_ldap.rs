@@ -158,3 +158,44 @@ fn configuration_is_checked() {
     c.batch_size = 51;
     assert!(LdapGal::new(c).is_err());
 }
+
+/// `ldaps://` and StartTLS: the server's certificate (issued by the organisation's own
+/// CA, for IP 127.0.0.1) is verified against `tls_roots` plus the platform's roots.
+/// Without the CA, or under a name the certificate does not carry, nothing is read.
+#[cfg(feature = "ldap-tls")]
+#[test]
+fn tls_verifies_the_server_against_the_configured_ca() {
+    let slapd = Slapd::start_tls_with(|files| ldap_users(files, 0));
+    let ca = smime::Certificate::load(&std::fs::read(slapd.tls_ca()).unwrap()).unwrap();
+    let ann = [addr("ann@corp.example")];
+    let ldaps = || LdapConfig::new(slapd.ldaps_url(), BASE).with_timeout(Duration::from_secs(5));
+    let starttls = || {
+        LdapConfig::new(slapd.url(), BASE)
+            .with_starttls()
+            .with_timeout(Duration::from_secs(5))
+    };
+    for config in [ldaps(), starttls()] {
+        let url = config.url.clone();
+        let gal = LdapGal::new(config.with_tls_roots(ca.clone())).unwrap();
+        let answers = gal.lookup(&ann);
+        assert_eq!(answers[0].candidates().len(), 1, "{url}: {:?}", answers[0]);
+    }
+    let by_name = LdapConfig::new(slapd.ldaps_url().replace("127.0.0.1", "localhost"), BASE)
+        .with_timeout(Duration::from_secs(5))
+        .with_tls_roots(ca.clone());
+    for (what, config) in [
+        ("ldaps without the CA", ldaps()),
+        ("StartTLS without the CA", starttls()),
+        ("a name the certificate does not carry", by_name),
+    ] {
+        let gal = LdapGal::new(config).unwrap();
+        let answers = gal.lookup(&ann);
+        assert!(answers[0].is_failed(), "{what}: {:?}", answers[0]);
+        let error = &answers[0].failures()[0].error;
+        assert!(
+            matches!(error, DirectoryError::Unreachable { reason, .. }
+                if reason.to_lowercase().contains("certificate")),
+            "{what}: {error:?}"
+        );
+    }
+}

@@ -7,6 +7,11 @@
 //! Exchange publish it). Each entry's own mail attributes are checked again against
 //! the address asked for (a server's matching is not trusted), and each certificate
 //! is offered only for addresses it names.
+//!
+//! With feature `ldap-tls`, `ldaps://` and StartTLS ([`LdapConfig::with_starttls`])
+//! verify the server's certificate against the platform's roots plus
+//! [`LdapConfig::tls_roots`] (the organisation's own CA); there is no way to skip the
+//! check.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -53,6 +58,9 @@ pub struct LdapConfig {
     pub password: Option<Zeroizing<String>>,
     /// StartTLS or as the URL says.
     pub tls: Tls,
+    /// CA certificates the server's TLS certificate may chain to, besides the
+    /// platform's roots: typically the organisation's own CA (feature `ldap-tls`).
+    pub tls_roots: Vec<Certificate>,
     /// Limit for connecting and for each operation.
     pub timeout: Duration,
     /// Addresses per search, 1 to 50.
@@ -80,6 +88,7 @@ impl std::fmt::Debug for LdapConfig {
             .field("bind_dn", &self.bind_dn)
             .field("password", &self.password.as_ref().map(|_| "<hidden>"))
             .field("tls", &self.tls)
+            .field("tls_roots", &self.tls_roots.len())
             .field("timeout", &self.timeout)
             .field("batch_size", &self.batch_size)
             .finish_non_exhaustive()
@@ -96,6 +105,7 @@ impl LdapConfig {
             bind_dn: None,
             password: None,
             tls: Tls::FromUrl,
+            tls_roots: Vec::new(),
             timeout: Duration::from_secs(10),
             batch_size: MAX_BATCH,
             page_size: 500,
@@ -113,6 +123,18 @@ impl LdapConfig {
     pub fn with_bind(mut self, dn: impl Into<String>, password: impl Into<String>) -> Self {
         self.bind_dn = Some(dn.into());
         self.password = Some(Zeroizing::new(password.into()));
+        self
+    }
+
+    /// Upgrading `ldap://` with StartTLS (RFC 4513 §3), feature `ldap-tls`.
+    pub fn with_starttls(mut self) -> Self {
+        self.tls = Tls::StartTls;
+        self
+    }
+
+    /// Trusting `roots` (besides the platform's) for the server's TLS certificate.
+    pub fn with_tls_roots(mut self, roots: impl IntoIterator<Item = Certificate>) -> Self {
+        self.tls_roots.extend(roots);
         self
     }
 
@@ -179,7 +201,12 @@ impl LdapGal {
     fn connect(&self) -> Result<LdapConn, DirectoryError> {
         let settings = LdapConnSettings::new().set_conn_timeout(self.config.timeout);
         #[cfg(feature = "ldap-tls")]
-        let settings = settings.set_starttls(self.config.tls == Tls::StartTls);
+        let settings = settings
+            .set_starttls(self.config.tls == Tls::StartTls)
+            .set_config(
+                super::ldap_tls::client_config(&self.config.tls_roots)
+                    .map_err(|e| self.failure(e))?,
+            );
         let mut conn =
             LdapConn::with_settings(settings, &self.config.url).map_err(|e| self.failure(e))?;
         if let Some(dn) = &self.config.bind_dn {

@@ -47,6 +47,8 @@ mod installed;
 mod layered;
 #[cfg(feature = "ldap")]
 mod ldap;
+#[cfg(feature = "ldap-tls")]
+mod ldap_tls;
 mod memory;
 mod records;
 mod vcard;

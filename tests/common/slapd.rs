@@ -33,6 +33,8 @@ pub struct Slapd {
     dir: tempfile::TempDir,
     child: Option<Child>,
     port: u16,
+    /// The `ldaps://` port, when started with TLS.
+    tls_port: Option<u16>,
 }
 
 fn sbin(name: &str) -> String {
@@ -49,6 +51,17 @@ impl Slapd {
     /// user refers to must be written into [`Slapd::files_dir`] first: use
     /// [`Slapd::start_with`].
     pub fn start_with(make_users: impl FnOnce(&Path) -> Vec<User>) -> Slapd {
+        Self::start(make_users, false)
+    }
+
+    /// Like [`Slapd::start_with`], with TLS: a server certificate for IP 127.0.0.1
+    /// issued by a CA made here ([`Slapd::tls_ca`]), `ldaps://` on [`Slapd::ldaps_url`]
+    /// and StartTLS on [`Slapd::url`].
+    pub fn start_tls_with(make_users: impl FnOnce(&Path) -> Vec<User>) -> Slapd {
+        Self::start(make_users, true)
+    }
+
+    fn start(make_users: impl FnOnce(&Path) -> Vec<User>, tls: bool) -> Slapd {
         let dir = tempfile::Builder::new()
             .prefix("smime-slapd-")
             .tempdir()
@@ -59,10 +72,20 @@ impl Slapd {
         std::fs::create_dir_all(d.join("db")).expect("db dir");
         std::fs::write(d.join("ad.schema"), AD_SCHEMA).expect("schema");
         let users = make_users(&files);
+        let tls_conf = if tls {
+            make_tls_files(&d);
+            format!(
+                "TLSCACertificateFile {d}/tls-ca.pem\nTLSCertificateFile {d}/tls-server.pem\n\
+                 TLSCertificateKeyFile {d}/tls-server.key\n",
+                d = d.display()
+            )
+        } else {
+            String::new()
+        };
         let conf = format!(
             "include /etc/ldap/schema/core.schema\ninclude /etc/ldap/schema/cosine.schema\n\
              include /etc/ldap/schema/inetorgperson.schema\ninclude {d}/ad.schema\n\
-             modulepath /usr/lib/ldap\nmoduleload back_mdb\npidfile {d}/slapd.pid\n\
+             modulepath /usr/lib/ldap\nmoduleload back_mdb\npidfile {d}/slapd.pid\n{tls_conf}\
              database mdb\nmaxsize 104857600\nsuffix \"{BASE}\"\nrootdn \"{ROOT_DN}\"\n\
              rootpw {ROOT_PW}\ndirectory {d}/db\n",
             d = d.display()
@@ -95,12 +118,24 @@ impl Slapd {
         });
 
         let port = free_port();
+        let tls_port = tls.then(|| {
+            loop {
+                let p = free_port();
+                if p != port {
+                    break p;
+                }
+            }
+        });
+        let mut listeners = format!("ldap://127.0.0.1:{port}/");
+        if let Some(p) = tls_port {
+            listeners.push_str(&format!(" ldaps://127.0.0.1:{p}/"));
+        }
         let log = File::create(d.join("slapd.log")).expect("log file");
         let child = Command::new(sbin("slapd"))
             .arg("-f")
             .arg(d.join("slapd.conf"))
             .arg("-h")
-            .arg(format!("ldap://127.0.0.1:{port}/"))
+            .arg(listeners)
             .args(["-d", "256"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -113,6 +148,7 @@ impl Slapd {
             dir,
             child: Some(child),
             port,
+            tls_port,
         };
         server.wait_ready();
         server
@@ -124,6 +160,19 @@ impl Slapd {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// `ldaps://127.0.0.1:PORT` (servers started with TLS only).
+    pub fn ldaps_url(&self) -> String {
+        format!(
+            "ldaps://127.0.0.1:{}",
+            self.tls_port.expect("slapd started with TLS")
+        )
+    }
+
+    /// The CA that issued the server's TLS certificate (PEM).
+    pub fn tls_ca(&self) -> PathBuf {
+        self.dir.path().join("tls-ca.pem")
     }
 
     fn log_path(&self) -> PathBuf {
@@ -177,6 +226,71 @@ impl Drop for Slapd {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// A CA and a server certificate (subjectAltName IP:127.0.0.1 only) for slapd, made
+/// with the `openssl` CLI: `tls-ca.pem`, `tls-server.pem`, `tls-server.key`.
+fn make_tls_files(d: &Path) {
+    let openssl = |args: &[&str]| {
+        let mut cmd = Command::new("openssl");
+        cmd.current_dir(d).args(args);
+        super::run_checked(&mut cmd, b"").unwrap_or_else(|e| panic!("openssl: {e}"));
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "tls-ca.key",
+        "-out",
+        "tls-ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/O=Corp/CN=Corp Directory CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "tls-server.key",
+        "-out",
+        "tls-server.csr",
+        "-subj",
+        "/O=Corp/CN=ldap.corp.example",
+    ]);
+    std::fs::write(
+        d.join("tls-server.ext"),
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n\
+         keyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=CA:FALSE\n",
+    )
+    .expect("tls-server.ext");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "tls-server.csr",
+        "-CA",
+        "tls-ca.pem",
+        "-CAkey",
+        "tls-ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "tls-server.ext",
+        "-out",
+        "tls-server.pem",
+    ]);
 }
 
 /// A loopback port nobody listens on right now.
