@@ -133,6 +133,47 @@ fn lookup_over_ldap_and_a_stopped_server() {
     );
 }
 
+/// `--ldap ldaps://…` and `--ldap-starttls` with `--ldap-ca`: found; without the CA the
+/// server is not trusted and the lookup fails (exit 1), it does not fall back to clear.
+#[cfg(feature = "ldap-tls")]
+#[test]
+fn lookup_over_ldaps_and_starttls_with_the_directory_ca() {
+    let slapd = Slapd::start_tls_with(|files| ldap_users(files, 0));
+    let (ldaps, plain) = (slapd.ldaps_url(), slapd.url());
+    let ca = slapd.tls_ca().to_str().unwrap().to_string();
+    let lookup = |url: &str, extra: &[&str]| {
+        let mut args = vec![
+            "lookup",
+            "--to",
+            "eve@corp.example",
+            "--ldap",
+            url,
+            "--ldap-base",
+            BASE,
+        ];
+        args.extend_from_slice(extra);
+        smime(&args, b"")
+    };
+    for (url, extra) in [
+        (&ldaps, vec!["--ldap-ca", &ca]),
+        (&plain, vec!["--ldap-starttls", "--ldap-ca", &ca]),
+    ] {
+        let out = lookup(url, &extra);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{url} {extra:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(json(&out)["lookups"][0]["candidates"][0]["source"], "ldap");
+    }
+    for (url, extra) in [(&ldaps, vec![]), (&plain, vec!["--ldap-starttls"])] {
+        let out = lookup(url, &extra);
+        assert_eq!(out.status.code(), Some(1), "{url} {extra:?}");
+        assert_eq!(json(&out)["lookups"][0]["status"], "lookup-failed");
+    }
+}
+
 #[test]
 fn lookup_without_a_source_is_a_usage_error() {
     let out = smime(&["lookup", "--to", "ann@corp.example"], b"");

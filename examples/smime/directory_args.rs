@@ -1,6 +1,7 @@
 //! The directory options shared by the commands that look certificates up:
 //! `--store DIR --contacts PATH... --ldap URL --ldap-base DN [--ldap-bind-dn DN
-//! --ldap-password-env VAR]`, combined in that order (installed, contacts, GAL).
+//! --ldap-password-env VAR] [--ldap-starttls] [--ldap-ca PEM...]`, combined in that
+//! order (installed, contacts, GAL).
 
 use std::path::PathBuf;
 
@@ -17,7 +18,7 @@ pub struct DirectoryArgs {
     /// A vCard file or a folder of them; repeatable.
     #[arg(long, value_name = "FILE_OR_DIR")]
     pub contacts: Vec<PathBuf>,
-    /// LDAP GAL URL (ldap://host:port).
+    /// LDAP GAL URL (ldap://host:port, or ldaps://host:port with TLS).
     #[arg(long, value_name = "URL", requires = "ldap_base")]
     pub ldap: Option<String>,
     /// Base DN to search under.
@@ -33,6 +34,13 @@ pub struct DirectoryArgs {
     /// Environment variable holding the bind password.
     #[arg(long = "ldap-password-env", value_name = "VAR")]
     pub ldap_password_env: Option<String>,
+    /// Upgrade ldap:// with StartTLS.
+    #[arg(long = "ldap-starttls", requires = "ldap")]
+    pub ldap_starttls: bool,
+    /// CA certificate(s) the LDAP server's TLS certificate may chain to, besides the
+    /// system's (PEM); repeatable.
+    #[arg(long = "ldap-ca", value_name = "PEM", requires = "ldap")]
+    pub ldap_ca: Vec<PathBuf>,
 }
 
 impl DirectoryArgs {
@@ -74,6 +82,15 @@ impl DirectoryArgs {
             let password = std::env::var(var)
                 .map_err(|_| Failure::usage(format!("environment variable {var} is not set")))?;
             config = config.with_bind(dn, password);
+        }
+        if self.ldap_starttls {
+            config = config.with_starttls();
+        }
+        for path in &self.ldap_ca {
+            let pem = crate::failure::read_file(path, "LDAP CA certificate")?;
+            let roots = smime::Certificate::load(&pem)
+                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+            config = config.with_tls_roots(roots);
         }
         Ok(Box::new(LdapGal::new(config)?))
     }
