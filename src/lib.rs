@@ -51,7 +51,7 @@
 //!            SignedData build and verify, streaming                         3560, 5753, 8418, 8103)
 //! mime       canonical form, base64, wrap/unwrap pkcs7-mime, multipart/signed (RFC 8551 §3)
 //! directory  CertificateDirectory: installed store, contacts (vCard),      (RFC 4523, 6350)
-//!            LDAP GAL (feature "ldap"), layered, cached
+//!            LDAP GAL (feature "ldap"; ldaps/StartTLS: "ldap-tls"), layered, cached
 //! encryptor  Encryptor: check(recipients) -> EncryptionReport; seal()     (RFC 8551 §2.7.1)
 //! reader     open(raw) -> OpenedMessage: layers, content, signer reports   (RFC 8551 §3.7)
 //! compose    Composition: Encrypt by Default, the per-message toggle, designation
