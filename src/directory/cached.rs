@@ -16,7 +16,7 @@ pub struct CacheOptions {
     /// How long "no certificate" is kept (shorter: a colleague may publish one).
     pub negative_ttl: Duration,
     /// At most this many addresses are kept; when full, expired answers are dropped
-    /// and then the whole cache is cleared.
+    /// first, then the oldest answers.
     pub max_entries: usize,
 }
 
@@ -121,9 +121,9 @@ impl<D: CertificateDirectory> CertificateDirectory for Cached<D> {
             let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
             if entries.len() + replies.len() > self.options.max_entries {
                 entries.retain(|_, (at, c)| self.fresh(*at, c, now));
-                if entries.len() + replies.len() > self.options.max_entries {
-                    entries.clear();
-                }
+                let excess =
+                    (entries.len() + replies.len()).saturating_sub(self.options.max_entries);
+                evict_oldest(&mut entries, excess);
             }
             for reply in &replies {
                 if reply.failures().is_empty() {
@@ -155,5 +155,81 @@ impl<D: CertificateDirectory> CertificateDirectory for Cached<D> {
                 })
             })
             .collect()
+    }
+}
+
+/// Drops the `n` answers that were fetched longest ago.
+fn evict_oldest(entries: &mut HashMap<EmailAddress, (Instant, Vec<Candidate>)>, n: usize) {
+    if n == 0 {
+        return;
+    }
+    let mut by_age: Vec<(Instant, EmailAddress)> = entries
+        .iter()
+        .map(|(address, (at, _))| (*at, address.clone()))
+        .collect();
+    by_age.sort_unstable_by_key(|(at, _)| *at);
+    for (_, address) in by_age.into_iter().take(n) {
+        entries.remove(&address);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::MemoryDirectory;
+
+    fn addr(s: &str) -> EmailAddress {
+        s.parse().unwrap()
+    }
+
+    /// Counts the addresses the inner source is asked for.
+    #[derive(Debug)]
+    struct Counting {
+        inner: MemoryDirectory,
+        asked: Mutex<Vec<EmailAddress>>,
+    }
+
+    impl CertificateDirectory for Counting {
+        fn source(&self) -> Source {
+            self.inner.source()
+        }
+        fn lookup(&self, addresses: &[EmailAddress]) -> Vec<Lookup> {
+            self.asked
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(addresses);
+            self.inner.lookup(addresses)
+        }
+    }
+
+    #[test]
+    fn a_full_cache_forgets_its_oldest_answers_only() {
+        let options = CacheOptions {
+            max_entries: 3,
+            ..CacheOptions::default()
+        };
+        let cached = Cached::with_options(
+            Counting {
+                inner: MemoryDirectory::new("gal"),
+                asked: Mutex::new(Vec::new()),
+            },
+            options,
+        );
+        for name in ["a", "b", "c", "d"] {
+            cached.lookup(&[addr(&format!("{name}@example.org"))]);
+            // Distinct fetch times, so "oldest" is well defined.
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let asked = |c: &Cached<Counting>| c.inner().asked.lock().unwrap().len();
+        assert_eq!(asked(&cached), 4);
+        // b, c, d are still cached; a was the oldest and was dropped.
+        cached.lookup(&[
+            addr("b@example.org"),
+            addr("c@example.org"),
+            addr("d@example.org"),
+        ]);
+        assert_eq!(asked(&cached), 4);
+        cached.lookup(&[addr("a@example.org")]);
+        assert_eq!(asked(&cached), 5);
     }
 }
