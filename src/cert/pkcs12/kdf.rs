@@ -207,6 +207,27 @@ mod tests {
         assert_eq!(&long[..32], &kdf(Hash::Sha256, 100, Purpose::Key, 32)[..]);
     }
 
+    /// A salt for which `I_j + B + 1` (step 6C) has a zero first byte in the second
+    /// block: an OpenSSL `-legacy` export that gpgsm 2.2 fails to import, because its
+    /// KDF drops that byte. Expected value from a plain big-integer reading of RFC 7292
+    /// Appendix B.2 (Python, independent of this code): SHA-1, "pw", 2048 iterations,
+    /// 24 key bytes (3DES, two hash rounds).
+    #[test]
+    fn carry_block_with_a_leading_zero_keeps_its_width() {
+        let key = derive(
+            Hash::Sha1,
+            &bmp_password(b"pw"),
+            &hex("fa31ce9712b39801"),
+            2048,
+            Purpose::Key,
+            24,
+        );
+        assert_eq!(
+            key.to_vec(),
+            hex("0041d02a3cb1479f42f684f21acff167dc51419d4fa3c258")
+        );
+    }
+
     #[test]
     fn bmp_encoding() {
         assert_eq!(&*bmp_password(b"ab"), &[0, b'a', 0, b'b', 0, 0]);
