@@ -193,24 +193,34 @@ fn latest_valid_candidate_wins_and_others_are_reported() {
     assert!(!r.preferred_by_correspondent());
 }
 
+/// A message from multi@ signed by multi1 (whose SMIMEEncryptionKeyPreference names
+/// multi1 itself), opened and verified.
+fn signed_by_multi1() -> smime::reader::OpenedMessage {
+    let pki = enc_pki();
+    let msg = b"From: multi@t.example\r\nTo: x@t.example\r\nSubject: k\r\n\r\nkey\r\n";
+    let signed = smime::mime::sign_message_bytes(
+        msg,
+        &pki.identity("multi1"),
+        &SignOptions::default(),
+        SignFormat::Detached,
+    )
+    .unwrap();
+    smime::reader::open(
+        &signed,
+        &[],
+        &pki.trust(),
+        &Policy::email(now(), Purpose::Verify),
+    )
+    .unwrap()
+}
+
 #[test]
 fn key_preference_from_a_verified_message_wins() {
     let pki = enc_pki();
     let folder = common::temp_dir();
     let store = InstalledStore::open(folder.path()).unwrap();
     // multi1 signs a message announcing itself as the encryption key.
-    let me = pki.identity("multi1");
-    let msg = b"From: multi@t.example\r\nTo: x@t.example\r\nSubject: k\r\n\r\nkey\r\n";
-    let signed =
-        smime::mime::sign_message_bytes(msg, &me, &SignOptions::default(), SignFormat::Detached)
-            .unwrap();
-    let opened = smime::reader::open(
-        &signed,
-        &[],
-        &pki.trust(),
-        &Policy::email(now(), Purpose::Verify),
-    )
-    .unwrap();
+    let opened = signed_by_multi1();
     assert!(opened.is_signature_valid());
     assert!(smime::keep::record_preferences(&store, &opened, now()).unwrap());
 
@@ -234,18 +244,7 @@ fn key_preference_naming_another_persons_certificate_is_ignored() {
     let pki = enc_pki();
     let folder = common::temp_dir();
     let store = InstalledStore::open(folder.path()).unwrap();
-    let me = pki.identity("multi1");
-    let msg = b"From: multi@t.example\r\nTo: x@t.example\r\nSubject: k\r\n\r\nkey\r\n";
-    let signed =
-        smime::mime::sign_message_bytes(msg, &me, &SignOptions::default(), SignFormat::Detached)
-            .unwrap();
-    let opened = smime::reader::open(
-        &signed,
-        &[],
-        &pki.trust(),
-        &Policy::email(now(), Purpose::Verify),
-    )
-    .unwrap();
+    let opened = signed_by_multi1();
     let signer = opened.signatures().next().unwrap();
     let mut prefs = CorrespondentPreferences::new(address_of("good"), now());
     prefs.encryption_key_preference = signer.encryption_key_preference_der().map(<[u8]>::to_vec);
