@@ -353,3 +353,50 @@ fn round_trip_through_files_and_through_pipes() {
         );
     }
 }
+
+/// `--out` naming a FIFO (like `/dev/null`, not a regular file): the output is written
+/// into it, and it stays a FIFO. Renaming a temporary file over it, as for a regular
+/// file, would replace the device (a run with `--out /dev/null` once turned this
+/// machine's /dev/null into a regular file).
+#[cfg(unix)]
+#[test]
+fn out_to_a_special_file_writes_into_it_and_keeps_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let p = pki();
+    let dir = temp_dir();
+    let input = write_file(dir.path(), "msg.eml", &msg::plain());
+    let fifo = dir.path().join("out.fifo");
+    common::run_ok(std::process::Command::new("mkfifo").arg(&fifo), b"");
+    // A reader on the FIFO (a child process, so a broken run can be killed instead of
+    // leaving a thread blocked on a FIFO nobody opens for writing).
+    let mut reader = std::process::Command::new("cat")
+        .arg(&fifo)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("cat");
+    let bob = p.cert("bob");
+    cli::smime_ok(
+        &[
+            "encrypt",
+            "--recipient",
+            s(&bob),
+            "--in",
+            s(&input),
+            "--out",
+            s(&fifo),
+        ],
+        b"",
+    );
+    let kind = std::fs::metadata(&fifo).unwrap().file_type();
+    if !kind.is_fifo() {
+        let _ = reader.kill();
+        let _ = reader.wait();
+        panic!("--out replaced the FIFO with {kind:?}");
+    }
+    let written = reader.wait_with_output().expect("cat").stdout;
+    assert!(
+        String::from_utf8_lossy(&written).contains("application/pkcs7-mime"),
+        "{} bytes read from the FIFO",
+        written.len()
+    );
+}
