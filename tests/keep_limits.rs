@@ -197,11 +197,7 @@ fn unusable_reason_invalid_for_a_chain_through_a_non_ca() {
          extendedKeyUsage=emailProtection\nsubjectAltName=email:leaf@t.example\n",
     )
     .unwrap();
-    let openssl = |args: &[&str]| {
-        let mut cmd = std::process::Command::new("openssl");
-        cmd.current_dir(d).args(args);
-        common::run_ok(&mut cmd, b"");
-    };
+    let openssl = |args: &[&str]| common::openssl_in(d, args);
     openssl(&[
         "req",
         "-x509",

@@ -15,7 +15,6 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use smime::{Certificate, EmailAddress};
@@ -179,9 +178,7 @@ impl DirPki {
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let mut cmd = Command::new("openssl");
-    cmd.current_dir(dir).args(args);
-    super::run_ok(&mut cmd, b"");
+    super::openssl_in(dir, args);
 }
 
 /// The GAL users publishing [`PUBLISHED`], plus `bulk` users `uNNN@corp.example` with

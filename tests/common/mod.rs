@@ -79,6 +79,13 @@ pub fn run_ok(cmd: &mut Command, stdin: &[u8]) -> Vec<u8> {
     run_checked(cmd, stdin).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// `openssl ARGS` run in `dir`; panics with the command line and stderr on failure.
+pub fn openssl_in(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir).args(args);
+    run_ok(&mut cmd, b"")
+}
+
 /// The command line of `cmd`, for messages.
 pub fn command_line(cmd: &Command) -> String {
     let mut s = cmd.get_program().to_string_lossy().into_owned();
