@@ -778,6 +778,7 @@ impl<'a> Encryptor<'a> {
                         });
                     }
                 }
+                // `i` is an index into `judged` (from `enumerate` above).
                 let (c, s, _) = judged[i].clone();
                 RecipientStatus::Encryptable {
                     certificate: c,
@@ -815,6 +816,7 @@ impl<'a> Encryptor<'a> {
                                     });
                                 }
                             }
+                            // `i` is an index into `judged` (`position` above).
                             let (c, _, why) = judged[i].clone();
                             RecipientStatus::CertificateUnusable {
                                 certificate: c,
@@ -920,22 +922,13 @@ impl<'a> Encryptor<'a> {
 /// Whether an SMIMEEncryptionKeyPreference value (RFC 8551 §2.5.3) names `cert`:
 /// issuerAndSerialNumber `[0]` or subjectAltKeyIdentifier `[2]`.
 fn key_preference_names(value: &[u8], cert: &Certificate) -> bool {
-    match value.split_first() {
-        Some((&tag, rest)) => manual_key_pref(tag, rest, cert),
-        None => false,
-    }
-}
-
-fn manual_key_pref(tag: u8, rest: &[u8], cert: &Certificate) -> bool {
-    let Some(body) = der_body(rest) else {
+    let (Some(&tag), Ok(body)) = (value.first(), crate::cms::ber::content_of(value)) else {
         return false;
     };
     match tag {
         0xa0 => {
             // IssuerAndSerialNumber's contents, re-tagged as a SEQUENCE.
-            let mut seq = vec![0x30];
-            seq.extend_from_slice(&encode_len(body.len()));
-            seq.extend_from_slice(body);
+            let seq = crate::cms::ber::tlv(0x30, body);
             match cms::cert::IssuerAndSerialNumber::from_der(&seq) {
                 Ok(ias) => {
                     &ias.issuer == cert.issuer_name()
@@ -946,37 +939,6 @@ fn manual_key_pref(tag: u8, rest: &[u8], cert: &Certificate) -> bool {
         }
         0x82 | 0xa2 => cert.subject_key_identifier() == Some(body),
         _ => false,
-    }
-}
-
-/// The contents after a DER length at the start of `rest` (definite lengths only).
-fn der_body(rest: &[u8]) -> Option<&[u8]> {
-    let (&first, after) = rest.split_first()?;
-    let (len, after) = if first < 0x80 {
-        (usize::from(first), after)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 || after.len() < n {
-            return None;
-        }
-        let mut len = 0usize;
-        for b in after.get(..n)? {
-            len = (len << 8) | usize::from(*b);
-        }
-        (len, after.get(n..)?)
-    };
-    after.get(..len)
-}
-
-fn encode_len(len: usize) -> Vec<u8> {
-    if len < 0x80 {
-        vec![len as u8]
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        let mut out = vec![0x80 | (bytes.len() - skip) as u8];
-        out.extend_from_slice(&bytes[skip..]);
-        out
     }
 }
 
@@ -998,7 +960,9 @@ fn strip_bcc(message: &[u8]) -> Vec<u8> {
         }
         let continuation = matches!(line.first(), Some(b' ' | b'\t'));
         if !continuation {
-            skipping = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"bcc:");
+            skipping = line
+                .get(..4)
+                .is_some_and(|f| f.eq_ignore_ascii_case(b"bcc:"));
         }
         if !skipping {
             out.extend_from_slice(line);

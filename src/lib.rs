@@ -73,6 +73,19 @@
 //!   bound to one certificate, address and purpose and never makes an anchor.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Library code answers hostile input with a typed error: no unwrap, expect or panic
+// outside the unit tests (which may assert with them).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
 
 mod address;
 pub mod cert;

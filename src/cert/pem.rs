@@ -16,7 +16,7 @@ pub(crate) struct Block {
 /// Whether the input starts (after whitespace) with PEM armour anywhere in its first
 /// few kilobytes.
 pub(crate) fn looks_like_pem(input: &[u8]) -> bool {
-    let head = &input[..input.len().min(4096)];
+    let head = input.get(..4096).unwrap_or(input);
     head.windows(11).any(|w| w == b"-----BEGIN ")
 }
 

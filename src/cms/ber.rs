@@ -96,7 +96,11 @@ impl<R: Read> BerReader<R> {
             self.peeked = None;
             start = 1;
         }
-        match self.inner.read_exact(&mut buf[start..]) {
+        // `start` is 1 only when `buf` has a first byte.
+        match self
+            .inner
+            .read_exact(buf.get_mut(start..).unwrap_or_default())
+        {
             Ok(()) => {
                 self.pos += buf.len() as u64;
                 Ok(())
@@ -403,7 +407,7 @@ pub(crate) fn write_length(out: &mut Vec<u8>, len: u64) {
     let bytes = len.to_be_bytes();
     let skip = bytes.iter().take_while(|b| **b == 0).count();
     out.push(0x80 | (8 - skip) as u8);
-    out.extend_from_slice(&bytes[skip..]);
+    out.extend_from_slice(bytes.get(skip..).unwrap_or_default());
 }
 
 /// The number of bytes a header with this content length occupies (low tag number).

@@ -99,6 +99,11 @@ impl CbcEncryptor {
         (len / 16 + 1) * 16
     }
 
+    // Slicing in this file cannot go out of range: `take` is bounded by `data.len()`,
+    // `full` and `n` are multiples of the block length no larger than the buffer they
+    // cut, `start` is the length `out` had before the extension, and `keep` comes from
+    // `unpad`, which checks it against the block.
+
     /// Encrypts what it can of `data`, appending ciphertext to `out`.
     pub fn update(&mut self, mut data: &[u8], out: &mut Vec<u8>) {
         let bl = self.mode.block_len();

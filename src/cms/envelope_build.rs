@@ -293,15 +293,18 @@ fn pump<R: Read, W: Write>(
             Err(e) => return Err(e.into()),
         };
         total += n as u64;
+        // `Read::read` returns at most `buf.len()`.
+        let Some(chunk) = buf.get_mut(..n) else {
+            return Err(CmsError::malformed("content", "reader returned more than asked").into());
+        };
         match state {
             Cipher::Cbc(c) => {
                 ct.clear();
-                c.update(&buf[..n], &mut ct);
+                c.update(chunk, &mut ct);
                 write_chunk(out, &ct, chunked)?;
             }
             // A stream mode: encrypted in place, no copy.
             Cipher::Aead(a) => {
-                let chunk = &mut buf[..n];
                 a.encrypt(chunk)?;
                 write_chunk(out, chunk, chunked)?;
             }

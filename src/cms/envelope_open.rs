@@ -586,9 +586,12 @@ impl TailBlocks {
         if n < bl || !n.is_multiple_of(bl) {
             return (iv.to_vec(), Vec::new());
         }
-        let last = self.last[n - bl..].to_vec();
+        let last = self.last.get(n - bl..).unwrap_or_default().to_vec();
         let prev = if n >= 2 * bl {
-            self.last[n - 2 * bl..n - bl].to_vec()
+            self.last
+                .get(n - 2 * bl..n - bl)
+                .unwrap_or_default()
+                .to_vec()
         } else {
             iv.to_vec()
         };

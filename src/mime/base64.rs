@@ -149,7 +149,8 @@ const SPACE: u8 = 0xFE;
 /// Marks the padding character `=`.
 const PAD: u8 = 0xFD;
 
-/// Maps each byte to its 6-bit value, or to one of the markers above.
+/// Maps each byte to its 6-bit value, or to one of the markers above. Built at compile
+/// time: its indexing (64 alphabet bytes into 256 slots) is checked by the compiler.
 const DECODE: [u8; 256] = {
     let mut t = [INVALID; 256];
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

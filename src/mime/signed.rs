@@ -178,7 +178,11 @@ fn new_boundary() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
     let tail: String = (0..24)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .filter_map(|_| {
+            ALPHABET
+                .get(rng.random_range(0..ALPHABET.len()))
+                .map(|&b| char::from(b))
+        })
         .collect();
     format!("=_smime_{tail}")
 }
