@@ -12,6 +12,10 @@
 //! bench prints the round-trip count the batching gives (⌈100/50⌉ = 2), which
 //! tests/directory_ldap.rs checks against a real slapd's log.
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 use std::hint::black_box;
 
 use base64::Engine;
@@ -23,7 +27,7 @@ use smime::{Certificate, EmailAddress};
 
 /// The sample certificate for `prefix` + 4 digits at example.org.
 fn variant(prefix: char, i: usize) -> Certificate {
-    let alice = Certificate::from_pem(smime::sample::ALICE_CERT_PEM.as_bytes()).expect("sample");
+    let alice = Certificate::from_pem(sample::ALICE_CERT_PEM.as_bytes()).expect("sample");
     let mut der = alice.der().to_vec();
     let local = format!("{prefix}{i:04}");
     let needle = b"alice@";

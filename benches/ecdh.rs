@@ -3,6 +3,10 @@
 //! 64 KiB to 100 mixed recipients (RSA, P-256, X25519 in turn). Fixed inputs; the
 //! numbers are for comparing revisions, never asserted.
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -58,7 +62,7 @@ fn ecdh(c: &mut Criterion) {
         group.finish();
     }
 
-    let rsa = smime::sample::bob().expect("sample identity");
+    let rsa = sample::bob().expect("sample identity");
     let kinds: [Certificate; 3] = [
         rsa.certificate().clone(),
         p256.certificate().clone(),

@@ -8,6 +8,10 @@
 //! recipient: every candidate goes through full trust evaluation (and fails at the
 //! altered signature), which is the expensive path.
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 use std::hint::black_box;
 use std::time::SystemTime;
 
@@ -18,7 +22,7 @@ use smime::trust::{Policy, Purpose, TrustStore};
 use smime::{Certificate, EmailAddress};
 
 fn variant(i: usize) -> Certificate {
-    let alice = Certificate::from_pem(smime::sample::ALICE_CERT_PEM.as_bytes()).expect("sample");
+    let alice = Certificate::from_pem(sample::ALICE_CERT_PEM.as_bytes()).expect("sample");
     let mut der = alice.der().to_vec();
     let local = format!("u{i:04}");
     let needle = b"alice@";
@@ -37,7 +41,7 @@ fn check(c: &mut Criterion) {
         (0..100).map(variant),
     ));
     let mut trust = TrustStore::new();
-    trust.add_anchor(smime::sample::ca().expect("ca"));
+    trust.add_anchor(sample::ca().expect("ca"));
     let encryptor = Encryptor::new(&gal, &trust);
     let mut recipients = Recipients::new();
     for i in 0..100 {
@@ -50,10 +54,10 @@ fn check(c: &mut Criterion) {
     });
 
     // seal to Bob and Alice (valid) + encrypt-to-self.
-    let me = smime::sample::alice().expect("alice");
+    let me = sample::alice().expect("alice");
     let real = MemoryDirectory::from_certificates(
         "gal",
-        [smime::sample::bob().expect("bob").certificate().clone()],
+        [sample::bob().expect("bob").certificate().clone()],
     );
     let encryptor = Encryptor::new(&real, &trust).encrypt_to_self(&me);
     let to_bob = Recipients::new().to("bob@example.org".parse().expect("address"));

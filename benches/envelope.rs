@@ -2,6 +2,10 @@
 //! AES-256-GCM, one RSA-2048 recipient (the sample identity). Fixed inputs; the
 //! numbers are for comparing revisions and against `openssl cms`, never asserted.
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -12,7 +16,7 @@ fn sizes() -> [(usize, &'static str); 3] {
 }
 
 fn envelope(c: &mut Criterion) {
-    let bob = smime::sample::bob().expect("sample identity");
+    let bob = sample::bob().expect("sample identity");
     let recipients = [bob.certificate().clone()];
     for cipher in [ContentCipher::Aes128Cbc, ContentCipher::Aes256Gcm] {
         let mut group = c.benchmark_group(format!("envelope/{cipher}"));

@@ -3,6 +3,10 @@
 //! sample CA for RSA; the P-256 certificate is self-signed (untrusted), so its
 //! numbers are the signature and digest work.
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 use std::hint::black_box;
 use std::time::SystemTime;
 
@@ -12,7 +16,7 @@ use smime::cms::{self, SignOptions, SignedDataBuilder};
 use smime::trust::{Policy, Purpose, TrustStore};
 
 fn signed(c: &mut Criterion) {
-    let rsa = smime::sample::alice().expect("sample identity");
+    let rsa = sample::alice().expect("sample identity");
     let p256 = Identity::from_pem(
         include_bytes!("data/p256.pem"),
         include_bytes!("data/p256.key"),
@@ -20,7 +24,7 @@ fn signed(c: &mut Criterion) {
     )
     .expect("bench P-256 identity");
     let mut trust = TrustStore::new();
-    trust.add_anchor(smime::sample::ca().expect("sample CA"));
+    trust.add_anchor(sample::ca().expect("sample CA"));
     let policy = Policy::email(SystemTime::now(), Purpose::Verify);
     for (name, id) in [("rsa2048", &rsa), ("p256", &p256)] {
         let mut group = c.benchmark_group(format!("signed/{name}"));

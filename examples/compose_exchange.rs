@@ -7,13 +7,17 @@
 //! cargo run --example compose_exchange
 //! ```
 
+#[allow(dead_code)]
+#[path = "sample/mod.rs"]
+mod sample;
+
 use std::time::SystemTime;
 
 use base64::Engine;
 use smime::compose::{Composition, Lock};
 use smime::directory::{Cached, CertificateDirectory, Contacts, Layered, MemoryDirectory};
 use smime::encryptor::Encryptor;
-use smime::sample;
+
 use smime::trust::{Policy, Purpose, TrustStore};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

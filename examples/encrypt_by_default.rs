@@ -5,12 +5,16 @@
 //! cargo run --example encrypt_by_default
 //! ```
 
+#[allow(dead_code)]
+#[path = "sample/mod.rs"]
+mod sample;
+
 use std::time::SystemTime;
 
 use smime::compose::Composition;
 use smime::directory::MemoryDirectory;
 use smime::encryptor::Encryptor;
-use smime::sample;
+
 use smime::trust::{Policy, Purpose, TrustStore};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -6,12 +6,16 @@
 //! cargo run --example outside_recipient
 //! ```
 
+#[allow(dead_code)]
+#[path = "sample/mod.rs"]
+mod sample;
+
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use smime::directory::InstalledStore;
 use smime::encryptor::{Encryptor, Recipients};
-use smime::sample;
+
 use smime::trust::{Policy, Purpose, TrustStore};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

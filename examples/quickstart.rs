@@ -23,7 +23,11 @@ use smime::directory::{
 };
 use smime::encryptor::{Encryptor, RecipientStatus, SealOptions};
 use smime::trust::{Policy, Purpose, TrustStore};
-use smime::{EmailAddress, sample};
+use smime::EmailAddress;
+
+#[allow(dead_code)]
+#[path = "sample/mod.rs"]
+mod sample;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 

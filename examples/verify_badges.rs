@@ -13,7 +13,11 @@ use smime::cms::{SignOptions, SignatureStatus};
 use smime::mime::SignFormat;
 use smime::reader::{self, SignedScope};
 use smime::trust::{Policy, Purpose, TrustStore};
-use smime::{Certificate, Error, sample};
+use smime::{Certificate, Error};
+
+#[allow(dead_code)]
+#[path = "sample/mod.rs"]
+mod sample;
 
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();

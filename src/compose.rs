@@ -6,27 +6,28 @@
 //! directories are not asked again for addresses they already answered.
 //!
 //! ```
+//! # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 //! use smime::compose::{Composition, Lock};
 //! use smime::directory::MemoryDirectory;
 //! use smime::encryptor::{Designation, Encryptor};
-//! use smime::trust::{Policy, Purpose, TrustStore};
+//! use smime::trust::TrustStore;
 //!
-//! let bob = smime::Certificate::from_pem(smime::sample::BOB_CERT_PEM.as_bytes())?;
+//! let bob = smime::Certificate::from_pem(sample::BOB_CERT_PEM.as_bytes())?;
 //! let gal = MemoryDirectory::from_certificates("gal", [bob]);
 //! let mut trust = TrustStore::new();
-//! trust.add_anchor(smime::sample::ca()?);
+//! trust.add_anchor(sample::ca()?);
 //! let encryptor = Encryptor::new(&gal, &trust);
-//! let policy = Policy::email(std::time::SystemTime::now(), Purpose::Encrypt);
+//! let now = std::time::SystemTime::now();
 //!
 //! let mut draft = Composition::new(true); // the account encrypts by default
 //! draft.add_to("bob@example.org".parse()?);
 //! draft.add_cc("nobody@example.org".parse()?);
-//! draft.refresh(&encryptor, &policy);
+//! draft.refresh(&encryptor, now);
 //! assert_eq!(draft.designation(), Designation::UnableToEncrypt);
 //! assert_eq!(draft.lock(&"nobody@example.org".parse()?), Some(Lock::Unlocked));
 //!
 //! draft.remove(&"nobody@example.org".parse()?);
-//! draft.refresh(&encryptor, &policy);
+//! draft.refresh(&encryptor, now);
 //! assert_eq!(draft.designation(), Designation::Encrypted);
 //! draft.set_encrypt(false);
 //! assert_eq!(draft.designation(), Designation::NotEncrypted);
@@ -34,12 +35,12 @@
 //! ```
 
 use std::collections::HashMap;
+use std::time::SystemTime;
 
 use crate::address::EmailAddress;
 use crate::encryptor::{
     Designation, EncryptionReport, Encryptor, RecipientReport, Recipients, Role,
 };
-use crate::trust::Policy;
 
 /// What the UI draws next to a recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,9 +119,9 @@ impl Composition {
         &self.recipients
     }
 
-    /// Checks the recipients not answered yet (one batched lookup for all of them)
-    /// and returns the report for every recipient.
-    pub fn refresh(&mut self, encryptor: &Encryptor<'_>, policy: &Policy) -> EncryptionReport {
+    /// Checks the recipients not answered yet (one batched lookup for all of them) at
+    /// time `at` and returns the report for every recipient.
+    pub fn refresh(&mut self, encryptor: &Encryptor<'_>, at: SystemTime) -> EncryptionReport {
         let mut pending = Recipients::new();
         for (a, role) in self.recipients.iter() {
             let answered_with_role = self.answered.get(a).is_some_and(|r| r.role() == role);
@@ -130,7 +131,7 @@ impl Composition {
         }
         if !pending.is_empty() || self.sender.is_none() {
             self.lookups += usize::from(!pending.is_empty());
-            let fresh = encryptor.check(&pending, policy);
+            let fresh = encryptor.check(&pending, at);
             for r in fresh.recipients() {
                 if r.role() == Role::Sender {
                     self.sender = Some(r.clone());

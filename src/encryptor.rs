@@ -24,12 +24,12 @@ use der::asn1::ObjectIdentifier;
 use spki::AlgorithmIdentifierOwned;
 
 use crate::address::EmailAddress;
-use crate::cert::{Certificate, Identity, KeyAlgorithm};
+use crate::cert::{Certificate, Identity};
 use crate::cms::{ContentCipher, EnvelopeOptions, SignOptions};
 use crate::directory::{CertificateDirectory, InstalledStore, Source, SourceKind};
 use crate::error::Error;
 use crate::mime::SignFormat;
-use crate::trust::{Policy, Purpose, TrustError, TrustStore};
+use crate::trust::{Policy, TrustError, TrustStore, Use};
 
 /// Which header field a recipient is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -130,9 +130,15 @@ impl Recipients {
 #[non_exhaustive]
 pub enum UnusableReason {
     /// Its validity period ended.
-    Expired,
+    Expired {
+        /// When it ended (the certificate's, or its path's, notAfter).
+        not_after: SystemTime,
+    },
     /// Its validity period has not started.
-    NotYetValid,
+    NotYetValid {
+        /// When it starts.
+        not_before: SystemTime,
+    },
     /// It (or a certificate on its path) is revoked.
     Revoked,
     /// No path to a trusted CA, and the user did not trust it for this address.
@@ -147,15 +153,15 @@ pub enum UnusableReason {
     /// Its key algorithm cannot receive encrypted mail (a signing-only key such as
     /// Ed25519, an unknown curve) or a signature algorithm on its path is refused.
     AlgorithmNotAllowed,
-    /// Another problem with the certificate or its path, in words.
-    Invalid(String),
+    /// Another problem with the certificate or its path.
+    Invalid(TrustError),
 }
 
 impl fmt::Display for UnusableReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            UnusableReason::Expired => f.write_str("the certificate has expired"),
-            UnusableReason::NotYetValid => f.write_str("the certificate is not valid yet"),
+            UnusableReason::Expired { .. } => f.write_str("the certificate has expired"),
+            UnusableReason::NotYetValid { .. } => f.write_str("the certificate is not valid yet"),
             UnusableReason::Revoked => f.write_str("the certificate has been revoked"),
             UnusableReason::UntrustedIssuer => {
                 f.write_str("the certificate's issuer is not trusted")
@@ -178,8 +184,12 @@ impl fmt::Display for UnusableReason {
 impl From<&TrustError> for UnusableReason {
     fn from(e: &TrustError) -> Self {
         match e {
-            TrustError::Expired { .. } => UnusableReason::Expired,
-            TrustError::NotYetValid { .. } => UnusableReason::NotYetValid,
+            TrustError::Expired { not_after, .. } => UnusableReason::Expired {
+                not_after: *not_after,
+            },
+            TrustError::NotYetValid { not_before, .. } => UnusableReason::NotYetValid {
+                not_before: *not_before,
+            },
             TrustError::Revoked { .. } => UnusableReason::Revoked,
             TrustError::UnknownIssuer { .. } | TrustError::UserTrustMismatch { .. } => {
                 UnusableReason::UntrustedIssuer
@@ -187,16 +197,16 @@ impl From<&TrustError> for UnusableReason {
             TrustError::KeyUsage { .. } => UnusableReason::KeyUsage,
             TrustError::ExtendedKeyUsage { .. } => UnusableReason::ExtendedKeyUsage,
             TrustError::WeakKey { .. } | TrustError::KeyTooLarge { .. } => UnusableReason::WeakKey,
-            TrustError::WeakAlgorithm { .. } | TrustError::UnsupportedAlgorithm { .. } => {
-                UnusableReason::AlgorithmNotAllowed
-            }
-            other => UnusableReason::Invalid(other.to_string()),
+            TrustError::WeakAlgorithm { .. }
+            | TrustError::UnsupportedAlgorithm { .. }
+            | TrustError::KeyAlgorithm { .. } => UnusableReason::AlgorithmNotAllowed,
+            other => UnusableReason::Invalid(other.clone()),
         }
     }
 }
 
 /// One recipient's answer: a blue lock or a red one, with the reason.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RecipientStatus {
     /// A usable certificate was found.
@@ -555,7 +565,7 @@ impl<'a> SealOptions<'a> {
 pub enum SealError {
     /// Some recipients cannot be encrypted to; nothing was sealed.
     #[error("cannot encrypt to {}", .0.iter().map(|(a, why)| format!("{a} ({why})")).collect::<Vec<_>>().join(", "))]
-    NotEncryptable(Vec<(EmailAddress, String)>),
+    NotEncryptable(Vec<(EmailAddress, RecipientStatus)>),
     /// The report has no recipients.
     #[error("the message has no recipients")]
     NoRecipients,
@@ -606,6 +616,7 @@ impl Sealed {
 pub struct Encryptor<'a> {
     directory: &'a dyn CertificateDirectory,
     trust: &'a TrustStore,
+    policy: Policy,
     me: Option<&'a Identity>,
     to_self: bool,
     preferences: Option<&'a InstalledStore>,
@@ -627,6 +638,7 @@ impl<'a> Encryptor<'a> {
         Encryptor {
             directory,
             trust,
+            policy: Policy::email(),
             me: None,
             to_self: true,
             preferences: None,
@@ -637,6 +649,12 @@ impl<'a> Encryptor<'a> {
     /// (encrypt-to-self, on by default).
     pub fn encrypt_to_self(mut self, me: &'a Identity) -> Self {
         self.me = Some(me);
+        self
+    }
+
+    /// The account's trust rules (default [`Policy::email`]).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
         self
     }
 
@@ -653,28 +671,29 @@ impl<'a> Encryptor<'a> {
         self
     }
 
-    /// Checks every recipient: one directory lookup for all of them, then each
-    /// candidate certificate against `policy` (its time is the reference time; its
-    /// purpose becomes [`Purpose::Encrypt`] and its address the recipient's).
+    /// Checks every recipient at time `at`: one directory lookup for all of them, then
+    /// each candidate certificate judged by the trust store for encryption to that
+    /// recipient at that time ([`Use::encrypt_to`]).
     ///
     /// ```
+    /// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
     /// use smime::directory::MemoryDirectory;
     /// use smime::encryptor::{Encryptor, Recipients, RecipientStatus, UnusableReason};
     /// use smime::trust::{Policy, Purpose, TrustStore};
     /// use smime::Certificate;
     ///
-    /// let alice = Certificate::from_pem(smime::sample::ALICE_CERT_PEM.as_bytes())?;
-    /// let carol = Certificate::from_pem(smime::sample::CAROL_CERT_PEM.as_bytes())?;
+    /// let alice = Certificate::from_pem(sample::ALICE_CERT_PEM.as_bytes())?;
+    /// let carol = Certificate::from_pem(sample::CAROL_CERT_PEM.as_bytes())?;
     /// let gal = MemoryDirectory::from_certificates("gal", [alice, carol]);
     /// let mut trust = TrustStore::new();
-    /// trust.add_anchor(smime::sample::ca()?); // Carol's CA is not trusted
+    /// trust.add_anchor(sample::ca()?); // Carol's CA is not trusted
     ///
     /// let encryptor = Encryptor::new(&gal, &trust);
     /// let recipients = Recipients::new()
     ///     .to("alice@example.org".parse()?)
     ///     .cc("carol@outside.example".parse()?)
     ///     .bcc("nobody@example.org".parse()?);
-    /// let report = encryptor.check(&recipients, &Policy::email(std::time::SystemTime::now(), Purpose::Encrypt));
+    /// let report = encryptor.check(&recipients, std::time::SystemTime::now());
     ///
     /// let status = |a: &str| -> Result<RecipientStatus, Box<dyn std::error::Error>> {
     ///     Ok(report.get(&a.parse()?).ok_or("not in the report")?.status().clone())
@@ -686,7 +705,7 @@ impl<'a> Encryptor<'a> {
     /// assert_eq!(report.designation(true).to_string(), "Unable to Encrypt");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn check(&self, recipients: &Recipients, policy: &Policy) -> EncryptionReport {
+    pub fn check(&self, recipients: &Recipients, at: SystemTime) -> EncryptionReport {
         let addresses: Vec<EmailAddress> = recipients.iter().map(|(a, _)| a.clone()).collect();
         let lookups = self.directory.lookup(&addresses);
         let mut out = Vec::with_capacity(addresses.len() + 1);
@@ -701,7 +720,7 @@ impl<'a> Encryptor<'a> {
                 })
                 .unwrap_or_default();
             let failure = lookup.and_then(|l| l.failures().first().cloned());
-            out.push(self.judge(address, role, candidates, failure, policy));
+            out.push(self.judge(address, role, candidates, failure, at));
         }
         if self.to_self
             && let Some(me) = self.me
@@ -716,11 +735,11 @@ impl<'a> Encryptor<'a> {
                     Role::Sender,
                     vec![(cert.clone(), source)],
                     None,
-                    policy,
+                    at,
                 ));
             }
         }
-        EncryptionReport::from_parts(out, Some(policy.time))
+        EncryptionReport::from_parts(out, Some(at))
     }
 
     fn judge(
@@ -729,11 +748,9 @@ impl<'a> Encryptor<'a> {
         role: Role,
         candidates: Vec<(Certificate, Source)>,
         failure: Option<crate::directory::LookupFailed>,
-        policy: &Policy,
+        at: SystemTime,
     ) -> RecipientReport {
-        let mut policy = policy.clone();
-        policy.purpose = Purpose::Encrypt;
-        policy.address = Some(address.clone());
+        let use_ = Use::encrypt_to(address.clone(), at);
         let prefs = self
             .preferences
             .and_then(|s| s.preferences(address).ok().flatten());
@@ -748,7 +765,11 @@ impl<'a> Encryptor<'a> {
         let judged: Vec<(Certificate, Source, Option<UnusableReason>)> = candidates
             .into_iter()
             .map(|(c, s)| {
-                let why = self.unusable(&c, &policy);
+                let why = self
+                    .trust
+                    .evaluate(&c, &self.policy, &use_, &[])
+                    .err()
+                    .map(|e| UnusableReason::from(&e));
                 (c, s, why)
             })
             .collect();
@@ -837,42 +858,6 @@ impl<'a> Encryptor<'a> {
         }
     }
 
-    /// Why `cert` cannot be encrypted to under `policy`, or `None`.
-    fn unusable(&self, cert: &Certificate, policy: &Policy) -> Option<UnusableReason> {
-        // The key must be able to receive a content-encryption key.
-        let ku = cert.key_usage();
-        match cert.key_algorithm() {
-            KeyAlgorithm::Rsa { .. } => {
-                // RFC 5280 §4.2.1.3, RFC 8550 §4.4.2: key transport needs keyEncipherment.
-                if ku.is_some_and(|k| !k.key_encipherment()) {
-                    return Some(UnusableReason::KeyUsage);
-                }
-            }
-            KeyAlgorithm::EcP256 | KeyAlgorithm::EcP384 | KeyAlgorithm::EcP521 => {
-                // ECDH needs keyAgreement; encipherOnly with decipherOnly leaves nothing.
-                if ku
-                    .is_some_and(|k| !k.key_agreement() || (k.encipher_only() && k.decipher_only()))
-                {
-                    return Some(UnusableReason::KeyUsage);
-                }
-            }
-            KeyAlgorithm::X25519 => {
-                if ku.is_some_and(|k| !k.key_agreement()) {
-                    return Some(UnusableReason::KeyUsage);
-                }
-            }
-            _ => return Some(UnusableReason::AlgorithmNotAllowed),
-        }
-        // RFC 8550 §4.4.4: EKU, when present, must allow email protection.
-        if !cert.eku_allows_email() {
-            return Some(UnusableReason::ExtendedKeyUsage);
-        }
-        match self.trust.evaluate(cert, policy, &[]) {
-            Ok(_) => None,
-            Err(e) => Some(UnusableReason::from(&e)),
-        }
-    }
-
     /// Seals `message` (RFC 5322) for every recipient of `report`: optionally signs
     /// it, then encrypts it once for To, Cc and the sender, and once more for each
     /// Bcc recipient (with the sender), so no copy names a Bcc recipient to anyone
@@ -882,19 +867,20 @@ impl<'a> Encryptor<'a> {
     /// not encryptable; nothing is sent in plaintext and no recipient is dropped.
     ///
     /// ```
+    /// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
     /// use smime::directory::MemoryDirectory;
     /// use smime::encryptor::{Encryptor, Recipients, SealOptions};
     /// use smime::trust::{Policy, Purpose, TrustStore};
     ///
-    /// let me = smime::sample::alice()?;
-    /// let bob = smime::sample::bob()?;
+    /// let me = sample::alice()?;
+    /// let bob = sample::bob()?;
     /// let gal = MemoryDirectory::from_certificates("gal", [bob.certificate().clone()]);
     /// let mut trust = TrustStore::new();
-    /// trust.add_anchor(smime::sample::ca()?);
+    /// trust.add_anchor(sample::ca()?);
     /// let encryptor = Encryptor::new(&gal, &trust).encrypt_to_self(&me);
     ///
     /// let recipients = Recipients::new().to("bob@example.org".parse()?);
-    /// let report = encryptor.check(&recipients, &Policy::email(std::time::SystemTime::now(), Purpose::Encrypt));
+    /// let report = encryptor.check(&recipients, std::time::SystemTime::now());
     /// let message = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHello\r\n";
     /// let sealed = encryptor.seal(message, &report, &SealOptions::sign_and_encrypt(&me))?;
     ///
@@ -904,7 +890,7 @@ impl<'a> Encryptor<'a> {
     ///
     /// // A recipient without a certificate: refused, and named.
     /// let recipients = Recipients::new().to("bob@example.org".parse()?).cc("eve@example.org".parse()?);
-    /// let report = encryptor.check(&recipients, &Policy::email(std::time::SystemTime::now(), Purpose::Encrypt));
+    /// let report = encryptor.check(&recipients, std::time::SystemTime::now());
     /// let err = encryptor.seal(message, &report, &SealOptions::encrypt()).unwrap_err();
     /// assert!(err.to_string().contains("eve@example.org"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -980,9 +966,9 @@ fn seal(
     if report.recipients().is_empty() {
         return Err(SealError::NoRecipients.into());
     }
-    let refused: Vec<(EmailAddress, String)> = report
+    let refused: Vec<(EmailAddress, RecipientStatus)> = report
         .not_encryptable()
-        .map(|r| (r.address.clone(), r.status.to_string()))
+        .map(|r| (r.address.clone(), r.status.clone()))
         .collect();
     if !refused.is_empty() {
         return Err(SealError::NotEncryptable(refused).into());

@@ -19,6 +19,7 @@
 //!   future beyond [`MAX_CLOCK_SKEW`] (RFC 8551 §2.7.1, §2.5.3).
 //!
 //! ```
+//! # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 //! use smime::cms::SignOptions;
 //! use smime::directory::InstalledStore;
 //! use smime::mime::SignFormat;
@@ -28,17 +29,17 @@
 //! let folder = tempfile::tempdir()?;
 //! let store = InstalledStore::open(folder.path())?;
 //! let trust = TrustStore::new().with_user_trust(Arc::new(store.clone()));
-//! let carol = smime::sample::carol()?;
+//! let carol = sample::carol()?;
 //! let msg = b"From: carol@outside.example\r\nTo: alice@example.org\r\nSubject: hi\r\n\r\nHello\r\n";
 //! let signed = smime::mime::sign_message_bytes(msg, &carol, &SignOptions::default(), SignFormat::Detached)?;
 //! let now = std::time::SystemTime::now();
 //!
-//! let opened = smime::reader::open(&signed, &[], &trust, &Policy::email(now, Purpose::Verify))?;
+//! let opened = smime::reader::open(&signed, &[], &trust, &Policy::email(), now)?;
 //! let sender = smime::keep::sender_certificate(&opened).ok_or("not signed")?; // View Certificate
 //! assert_eq!(sender.details().addresses, vec!["carol@outside.example".to_string()]);
 //! assert!(smime::keep::install(&store, &opened).is_err());         // unknown CA: not yet
 //! smime::keep::trust(&store, &sender, &[Purpose::Verify, Purpose::Encrypt])?; // the user taps Trust
-//! let opened = smime::reader::open(&signed, &[], &trust, &Policy::email(now, Purpose::Verify))?;
+//! let opened = smime::reader::open(&signed, &[], &trust, &Policy::email(), now)?;
 //! let installed = smime::keep::install(&store, &opened)?;          // Install
 //! assert!(smime::keep::remove(&store, &installed.fingerprint)?);   // Remove
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -49,14 +50,17 @@ use std::time::{Duration, SystemTime};
 
 use crate::address::EmailAddress;
 use crate::cert::Certificate;
-use crate::cms::{SignatureStatus, SignerReport};
+use crate::reader::{SignatureStatus, SignerReport};
 use crate::directory::{
     CertificateDirectory, CertificateStoreWrite, CorrespondentPreferences, InstallOptions,
     InstalledStore, TrustDecision, TrustPurpose,
 };
 use crate::error::Error;
 use crate::reader::{OpenedMessage, SignedScope};
-use crate::trust::Purpose;
+use crate::oid;
+use crate::cert::hex_upper;
+use crate::cms::InvalidReason;
+use crate::trust::{self, Party, Purpose, TrustError, Use};
 
 /// How far in the future a signing time may be before its attributes are refused
 /// (REQUIREMENTS.md §2 row 5).
@@ -74,7 +78,7 @@ pub enum KeepError {
     NotSigned,
     /// The signature does not verify (tampered, wrong key, bad attributes).
     #[error("the signature is not valid: {0}")]
-    InvalidSignature(String),
+    InvalidSignature(InvalidReason),
     /// The signature is good but the issuer is unknown and the user has not trusted
     /// this certificate.
     #[error("the issuer of {subject} is not trusted; the user must trust the certificate first")]
@@ -84,12 +88,12 @@ pub enum KeepError {
     },
     /// The certificate is expired, revoked or otherwise unusable.
     #[error("the certificate cannot be used: {0}")]
-    Unusable(String),
+    Unusable(SignatureStatus),
     /// The certificate does not name the From address.
-    #[error("the certificate does not name the sender's address {from}")]
+    #[error("the certificate does not name the sender's address {}", from.as_ref().map_or_else(|| "(no single From address)".to_owned(), |a| a.to_string()))]
     AddressMismatch {
-        /// The From address.
-        from: String,
+        /// The From address; `None` when the message names no single sender.
+        from: Option<EmailAddress>,
     },
     /// The certificate's key usage or EKU forbids encryption.
     #[error("the certificate does not allow encryption")]
@@ -97,15 +101,16 @@ pub enum KeepError {
     /// Another certificate is installed for the address: a key change the user must
     /// confirm with a fresh trust decision for the new certificate.
     #[error(
-        "{address} already has another certificate ({installed}); the new one ({offered}) needs the user's decision"
+        "{address} already has another certificate ({}); the new one ({}) needs the user's decision",
+        hex_upper(installed), hex_upper(offered)
     )]
     KeyChange {
         /// The address.
-        address: String,
-        /// Fingerprint (hex) of the installed certificate.
-        installed: String,
-        /// Fingerprint (hex) of the offered one.
-        offered: String,
+        address: EmailAddress,
+        /// SHA-256 fingerprint of the installed certificate.
+        installed: [u8; 32],
+        /// SHA-256 fingerprint of the offered one.
+        offered: [u8; 32],
     },
 }
 
@@ -286,15 +291,13 @@ pub fn trust(
 ) -> Result<TrustDecision, Error> {
     // A chain that fails for a reason trust cannot override (wrong EKU on a CA, …)
     // stays unusable whatever the user decides: refuse the decision too.
-    if matches!(sender.status, SignatureStatus::Invalid { .. }) {
-        return Err(KeepError::InvalidSignature(sender.status.to_string()).into());
+    if let SignatureStatus::Invalid { reason } = &sender.status {
+        return Err(KeepError::InvalidSignature(reason.clone()).into());
     }
     let from = sender.from.clone().ok_or(KeepError::NotSigned)?;
-    if !sender.certificate.names_address(&from) {
-        return Err(KeepError::AddressMismatch {
-            from: from.to_string(),
-        }
-        .into());
+    // The decision binds the certificate to From: the trust layer's address rule.
+    if trust::check_party(&sender.certificate, &Party::Address(from.clone())).is_err() {
+        return Err(KeepError::AddressMismatch { from: Some(from) }.into());
     }
     let purposes: Vec<TrustPurpose> = purposes
         .iter()
@@ -335,7 +338,7 @@ pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Install
     if let Some(SignatureStatus::Invalid { reason }) =
         opened.signatures().next().map(|s| s.status())
     {
-        return Err(KeepError::InvalidSignature(reason.to_string()).into());
+        return Err(KeepError::InvalidSignature(reason.clone()).into());
     }
     let sender = sender_certificate(opened).ok_or(KeepError::NotSigned)?;
     let from = sender.from.clone().ok_or(KeepError::NotSigned)?;
@@ -349,24 +352,22 @@ pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Install
             .into());
         }
         SignatureStatus::Invalid { reason } => {
-            return Err(KeepError::InvalidSignature(reason.to_string()).into());
+            return Err(KeepError::InvalidSignature(reason.clone()).into());
         }
         SignatureStatus::AddressMismatch { from, .. } => {
             return Err(KeepError::AddressMismatch { from: from.clone() }.into());
         }
-        other => return Err(KeepError::Unusable(other.to_string()).into()),
+        other => return Err(KeepError::Unusable(other.clone()).into()),
     }
-    if !cert.names_address(&from) {
-        return Err(KeepError::AddressMismatch {
-            from: from.to_string(),
+    // Installed means "encrypt to this certificate for this address": the trust
+    // layer's rule for that use (its path was judged with the signature).
+    let for_sender = Use::encrypt_to(from.clone(), SystemTime::now());
+    match trust::check_without_path(&cert, &for_sender, oid::KP_EMAIL_PROTECTION) {
+        Ok(()) => {}
+        Err(TrustError::AddressMismatch { .. }) => {
+            return Err(KeepError::AddressMismatch { from: Some(from) }.into());
         }
-        .into());
-    }
-    let ku_ok = cert
-        .key_usage()
-        .is_none_or(|k| k.key_encipherment() || k.key_agreement());
-    if !ku_ok || !cert.eku_allows_email() {
-        return Err(KeepError::NotForEncryption.into());
+        Err(_) => return Err(KeepError::NotForEncryption.into()),
     }
     // Key change: another certificate for this address needs a fresh decision.
     let fp = cert.fingerprint_sha256();
@@ -379,9 +380,9 @@ pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Install
                 .is_some_and(|d| d.addresses.contains(&from));
             if !decided {
                 return Err(KeepError::KeyChange {
-                    address: from.to_string(),
-                    installed: c.certificate().fingerprint_hex(),
-                    offered: cert.fingerprint_hex(),
+                    address: from.clone(),
+                    installed: c.certificate().fingerprint_sha256(),
+                    offered: fp,
                 }
                 .into());
             }

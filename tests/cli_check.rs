@@ -1,5 +1,9 @@
 //! `smime check`, `smime install --from-message [--trust]` and `smime remove --address`.
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 mod common;
 
 use common::cli::smime;
@@ -15,7 +19,7 @@ fn install_from_message_check_and_remove_by_address() {
     let dir = common::temp_dir();
     let store = dir.path().join("store");
     let store = store.to_str().unwrap();
-    let carol = smime::sample::carol().unwrap();
+    let carol = sample::carol().unwrap();
     let signed = smime::mime::sign_message_bytes(
         b"From: carol@outside.example\r\nTo: alice@example.org\r\nSubject: hi\r\n\r\nHello\r\n",
         &carol,
@@ -142,9 +146,9 @@ fn check_reports_unusable_with_trust_anchors_and_time() {
     let bob = common::write_file(
         dir.path(),
         "bob.pem",
-        smime::sample::BOB_CERT_PEM.as_bytes(),
+        sample::BOB_CERT_PEM.as_bytes(),
     );
-    let ca = common::write_file(dir.path(), "ca.pem", smime::sample::CA_CERT_PEM.as_bytes());
+    let ca = common::write_file(dir.path(), "ca.pem", sample::CA_CERT_PEM.as_bytes());
     let out = smime(
         &["install", "--store", store, "--cert", bob.to_str().unwrap()],
         b"",

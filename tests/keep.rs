@@ -2,6 +2,10 @@
 //! remove; the install rules (REQUIREMENTS.md §2 row 6), the key-change warning and
 //! the capability cache rules (row 5).
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 mod common;
 
 use std::sync::Arc;
@@ -49,8 +53,8 @@ fn store() -> (tempfile::TempDir, InstalledStore) {
 fn outside_sender_trust_install_encrypt_remove() {
     let (_d, store) = store();
     let mut trust = TrustStore::new().with_user_trust(Arc::new(store.clone()));
-    trust.add_anchor(smime::sample::ca().unwrap());
-    let carol = smime::sample::carol().unwrap();
+    trust.add_anchor(sample::ca().unwrap());
+    let carol = sample::carol().unwrap();
     let signed = signed_by(&carol, "carol@outside.example", SignOptions::default());
     let opened = open(&signed, &trust);
     let sender = keep::sender_certificate(&opened).unwrap();
@@ -72,7 +76,7 @@ fn outside_sender_trust_install_encrypt_remove() {
         trust
             .anchors()
             .iter()
-            .all(|a| a != &smime::sample::outside_ca().unwrap())
+            .all(|a| a != &sample::outside_ca().unwrap())
     );
     let opened = open(&signed, &trust);
     assert!(opened.is_signature_valid());
@@ -227,21 +231,21 @@ fn other_certificates_are_only_intermediates() {
     // Carol's message carries the outside CA (her chain).
     let mut opts = SignOptions::default();
     opts.include_chain = true;
-    let carol = smime::sample::carol().unwrap();
+    let carol = sample::carol().unwrap();
     let signed = signed_by(&carol, "carol@outside.example", opts);
     let mut trust = TrustStore::new().with_user_trust(Arc::new(store.clone()));
-    trust.add_anchor(smime::sample::ca().unwrap());
+    trust.add_anchor(sample::ca().unwrap());
     let opened = open(&signed, &trust);
     assert_eq!(
         keep::intermediates(&opened),
-        [smime::sample::outside_ca().unwrap()]
+        [sample::outside_ca().unwrap()]
     );
     let sender = keep::sender_certificate(&opened).unwrap();
     keep::trust(&store, &sender, &[Purpose::Verify, Purpose::Encrypt]).unwrap();
     let installed = keep::install(&store, &open(&signed, &trust)).unwrap();
     assert_eq!(
         installed.intermediates,
-        [smime::sample::outside_ca().unwrap()]
+        [sample::outside_ca().unwrap()]
     );
     // Only Carol's certificate is in the store.
     let list = store.list().unwrap();
@@ -296,7 +300,7 @@ fn capability_cache_rules_row_5() {
     let (_d2, other) = store_pair();
     let opened = open(
         &signed_by(
-            &smime::sample::carol().unwrap(),
+            &sample::carol().unwrap(),
             "carol@outside.example",
             SignOptions::default(),
         ),

@@ -3,6 +3,10 @@
 //! and stores nothing but the signer's certificate; a certificate the user trusted
 //! stops being usable once its issuer revokes it, and never counts for another address.
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 mod common;
 
 use std::sync::Arc;
@@ -93,7 +97,7 @@ fn stuff_certificates(signed_data: &[u8], cert: &[u8], copies: usize) -> Vec<u8>
 
 #[test]
 fn row_06_ten_thousand_certificates_are_bounded_and_not_stored() {
-    let alice = smime::sample::alice().unwrap();
+    let alice = sample::alice().unwrap();
     let signed = signed_by(&alice, "alice@example.org");
     // Take the signature part out, stuff it, put it back.
     let text = String::from_utf8(signed.clone()).unwrap();
@@ -112,7 +116,7 @@ fn row_06_ten_thousand_certificates_are_bounded_and_not_stored() {
     .concat();
 
     let mut trust = TrustStore::new();
-    trust.add_anchor(smime::sample::ca().unwrap());
+    trust.add_anchor(sample::ca().unwrap());
     let opened = smime::reader::open(&message, &[], &trust, &policy(Purpose::Verify)).unwrap();
     // Bounded: only the first MAX_MESSAGE_CERTIFICATES are read (deduplicated here).
     assert!(opened.certificates().len() <= MAX_MESSAGE_CERTIFICATES);

@@ -3,6 +3,10 @@
 //! corpora (MimeKit, PKITS, protected-headers, Thunderbird/NSS, GnuPG), wrong
 //! passwords and damaged files.
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -472,8 +476,8 @@ fn gnupg_sample_files() {
 #[test]
 fn sample_identity() {
     let alice =
-        Identity::from_pkcs12(smime::sample::ALICE_P12, smime::sample::ALICE_P12_PASSWORD).unwrap();
-    let from_pem = smime::sample::alice().unwrap();
+        Identity::from_pkcs12(sample::ALICE_P12, sample::ALICE_P12_PASSWORD).unwrap();
+    let from_pem = sample::alice().unwrap();
     assert_eq!(alice.certificate().der(), from_pem.certificate().der());
     assert_eq!(alice.chain().len(), 1);
     assert_eq!(alice.chain()[0].der(), from_pem.chain()[0].der());
@@ -483,8 +487,8 @@ fn sample_identity() {
 /// different contents.
 #[test]
 fn damaged_files_give_typed_errors() {
-    let good = smime::sample::ALICE_P12;
-    let password = smime::sample::ALICE_P12_PASSWORD;
+    let good = sample::ALICE_P12;
+    let password = sample::ALICE_P12_PASSWORD;
 
     for input in [
         &[][..],
@@ -529,7 +533,7 @@ fn damaged_files_give_typed_errors() {
                 // Only bits outside what the MAC and the key cover can flip
                 // harmlessly (e.g. inside a friendlyName of an unprotected
                 // bag); the key and certificate must still be Alice's.
-                let alice = smime::sample::alice().unwrap();
+                let alice = sample::alice().unwrap();
                 assert_eq!(
                     identity.certificate().der(),
                     alice.certificate().der(),

@@ -3,6 +3,10 @@
 //! test time with the `openssl` CLI for RSA-2048, P-256 and P-384, plus key files
 //! from the shared corpora.
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -369,13 +373,13 @@ fn mismatched_key_and_certificate() {
         other => panic!("expected Mismatch, got {other:?}"),
     }
     // Different algorithms never match either.
-    let rsa = smime::sample::alice().unwrap();
-    let rsa_key = PrivateKey::from_pem(smime::sample::ALICE_KEY_PEM.as_bytes(), None).unwrap();
+    let rsa = sample::alice().unwrap();
+    let rsa_key = PrivateKey::from_pem(sample::ALICE_KEY_PEM.as_bytes(), None).unwrap();
     assert!(matches!(
         Identity::new(cert, rsa_key, Vec::new()),
         Err(Error::Key(KeyError::Mismatch))
     ));
-    let bob_key = PrivateKey::from_pem(smime::sample::BOB_KEY_PEM.as_bytes(), None).unwrap();
+    let bob_key = PrivateKey::from_pem(sample::BOB_KEY_PEM.as_bytes(), None).unwrap();
     assert!(matches!(
         Identity::new(rsa.certificate().clone(), bob_key, Vec::new()),
         Err(Error::Key(KeyError::Mismatch))
@@ -388,12 +392,12 @@ fn from_pem_picks_the_certificate_that_matches_the_key() {
     // CA becomes the chain.
     let bundle = format!(
         "{}{}",
-        smime::sample::CA_CERT_PEM,
-        smime::sample::ALICE_CERT_PEM
+        sample::CA_CERT_PEM,
+        sample::ALICE_CERT_PEM
     );
     let alice = Identity::from_pem(
         bundle.as_bytes(),
-        smime::sample::ALICE_KEY_PEM.as_bytes(),
+        sample::ALICE_KEY_PEM.as_bytes(),
         None,
     )
     .unwrap();
@@ -403,8 +407,8 @@ fn from_pem_picks_the_certificate_that_matches_the_key() {
     // Key and certificate in one file (OpenSSL's test/smime-certs style).
     let both = format!(
         "{}{}",
-        smime::sample::ALICE_KEY_PEM,
-        smime::sample::ALICE_CERT_PEM
+        sample::ALICE_KEY_PEM,
+        sample::ALICE_CERT_PEM
     );
     Identity::from_pem(both.as_bytes(), both.as_bytes(), None).unwrap();
 }
@@ -486,9 +490,9 @@ fn unsupported_algorithms_name_their_oid() {
 
 #[test]
 fn debug_never_shows_key_material() {
-    let key = PrivateKey::from_pem(smime::sample::ALICE_KEY_PEM.as_bytes(), None).unwrap();
+    let key = PrivateKey::from_pem(sample::ALICE_KEY_PEM.as_bytes(), None).unwrap();
     assert_eq!(format!("{key:?}"), "PrivateKey::Rsa(..)");
-    let identity = smime::sample::alice().unwrap();
+    let identity = sample::alice().unwrap();
     assert!(format!("{identity:?}").contains("PrivateKey::Rsa(..)"));
 }
 

@@ -5,6 +5,10 @@
 //!
 //! Expected results come from each folder's README.txt under `../shared/testdata`.
 
+#[allow(dead_code)]
+#[path = "../examples/sample/mod.rs"]
+mod sample;
+
 mod support_vectors;
 
 use std::time::{Duration, Instant};
@@ -447,7 +451,7 @@ fn openssl_80_test_cms_data_gives_typed_errors() {
 // ---------------------------------------------------------------------------------
 
 fn bob() -> Identity {
-    smime::sample::bob().unwrap()
+    sample::bob().unwrap()
 }
 
 fn sample_content(len: usize) -> Vec<u8> {
@@ -687,7 +691,7 @@ Content-Transfer-Encoding: base64\r\n\r\n"
 #[test]
 fn wrong_key_is_not_a_recipient() {
     let bob = bob();
-    let alice = smime::sample::alice().unwrap();
+    let alice = sample::alice().unwrap();
     // GCM: the key-trial fallback (our key against every KTRI) is decided by the tag,
     // so a stranger's key can only ever give NotARecipient.
     let env = envelope(b"for bob only", ContentCipher::Aes256Gcm, &bob);

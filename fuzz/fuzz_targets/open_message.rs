@@ -1,6 +1,10 @@
 //! `reader::open` on arbitrary bytes: MIME layering, multipart/signed splitting,
 //! SignedData parsing and verification, nested layers, with the sample identity.
 #![no_main]
+#[allow(dead_code)]
+#[path = "../../examples/sample/mod.rs"]
+mod sample;
+
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
@@ -11,8 +15,8 @@ fn setup() -> &'static (smime::Identity, TrustStore) {
     static S: OnceLock<(smime::Identity, TrustStore)> = OnceLock::new();
     S.get_or_init(|| {
         let mut trust = TrustStore::new();
-        trust.add_anchor(smime::sample::ca().expect("sample CA"));
-        (smime::sample::bob().expect("sample identity"), trust)
+        trust.add_anchor(sample::ca().expect("sample CA"));
+        (sample::bob().expect("sample identity"), trust)
     })
 }
 

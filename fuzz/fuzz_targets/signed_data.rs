@@ -1,6 +1,10 @@
 //! SignedData decoding and verification: opaque (eContent streamed) and detached
 //! over a fixed content, plus the certificate extraction used by certs-only.
 #![no_main]
+#[allow(dead_code)]
+#[path = "../../examples/sample/mod.rs"]
+mod sample;
+
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
@@ -11,7 +15,7 @@ fn trust() -> &'static TrustStore {
     static S: OnceLock<TrustStore> = OnceLock::new();
     S.get_or_init(|| {
         let mut t = TrustStore::new();
-        t.add_anchor(smime::sample::ca().expect("sample CA"));
+        t.add_anchor(sample::ca().expect("sample CA"));
         t
     })
 }

@@ -3,6 +3,10 @@
 //! intermediates, against the sample CA and, separately, against the second one
 //! as an anchor (so chains that do link are explored too).
 #![no_main]
+#[allow(dead_code)]
+#[path = "../../examples/sample/mod.rs"]
+mod sample;
+
 use std::time::{Duration, SystemTime};
 
 use libfuzzer_sys::fuzz_target;
@@ -24,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     for purpose in [Purpose::Verify, Purpose::Encrypt] {
         let policy = Policy::email(time, purpose);
         let mut store = TrustStore::new();
-        if let Ok(ca) = smime::sample::ca() {
+        if let Ok(ca) = sample::ca() {
             store.add_anchor(ca);
         }
         let _ = store.evaluate(leaf, &policy, rest);

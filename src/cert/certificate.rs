@@ -26,7 +26,8 @@ const MAX_DN_EMAIL: usize = 255;
 /// recipient identifiers and signatures are computed over it, never a re-encoding.
 ///
 /// ```
-/// # let pem = smime::sample::ALICE_CERT_PEM;
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
+/// # let pem = sample::ALICE_CERT_PEM;
 /// use smime::Certificate;
 /// let cert = Certificate::from_pem(pem.as_bytes())?;
 /// println!("{} <{:?}>", cert.subject(), cert.email_addresses());

@@ -167,7 +167,8 @@ impl PrivateKey {
     /// `openssl pkcs8 -topk8`.
     ///
     /// ```
-    /// let key = smime::PrivateKey::from_pem(smime::sample::ALICE_KEY_PEM.as_bytes(), None)?;
+    /// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
+    /// let key = smime::PrivateKey::from_pem(sample::ALICE_KEY_PEM.as_bytes(), None)?;
     /// assert!(matches!(key, smime::PrivateKey::Rsa(_)));
     /// # Ok::<(), smime::KeyError>(())
     /// ```

@@ -68,8 +68,9 @@ impl EnvelopeOptions {
 /// One `Envelope` encrypts one message (the key and nonce are never reused).
 ///
 /// ```
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 /// use smime::cms::{Envelope, EnvelopeOptions, ContentCipher};
-/// let bob = smime::sample::bob()?;
+/// let bob = sample::bob()?;
 /// let env = Envelope::new(&[bob.certificate().clone()], EnvelopeOptions::with_cipher(ContentCipher::Aes128Cbc))?;
 /// let mut out = Vec::new();
 /// env.encrypt_stream(&b"hello"[..], Some(5), &mut out)?;
@@ -352,8 +353,9 @@ fn finish<W: Write>(state: Cipher, out: &mut W, chunked: bool) -> Result<(), Err
 /// Encrypts `content` for `recipients` and returns the DER ContentInfo.
 ///
 /// ```
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 /// use smime::cms::{encrypt, decrypt, EnvelopeOptions};
-/// let (alice, bob) = (smime::sample::alice()?, smime::sample::bob()?);
+/// let (alice, bob) = (sample::alice()?, sample::bob()?);
 /// let recipients = [alice.certificate().clone(), bob.certificate().clone()];
 /// let der = encrypt(b"Hi both", &recipients, &EnvelopeOptions::default())?;
 /// for me in [&alice, &bob] {

@@ -39,6 +39,7 @@ use crate::cms::kdf::{self, Kdf, KdfHash};
 use crate::cms::key_wrap::KeyWrap;
 use crate::error::{CertificateError, CmsError};
 use crate::oid;
+use crate::trust::{self, Purpose};
 
 /// The KDF a key-agreement scheme OID names (RFC 5753 §7.1.4, RFC 8418 §5).
 pub(crate) fn scheme_kdf(o: ObjectIdentifier) -> Option<Kdf> {
@@ -54,21 +55,6 @@ pub(crate) fn scheme_kdf(o: ObjectIdentifier) -> Option<Kdf> {
         o if o == oid::DH_STD_HKDF_SHA512 => Kdf::Hkdf(Sha512),
         _ => return None,
     })
-}
-
-/// Why a certificate cannot take part in ECDH, or `None` when it can.
-/// RFC 5280 §4.2.1.3 / RFC 8550 §4.4.4 (REQUIREMENTS §1 #9): with a keyUsage
-/// extension, keyAgreement must be set, and decipherOnly without encipherOnly
-/// forbids the sender's (enciphering) side.
-pub(crate) fn key_usage_problem(cert: &Certificate) -> Option<String> {
-    let ku = cert.key_usage()?;
-    if !ku.key_agreement() {
-        return Some("its key usage does not include keyAgreement, which ECDH needs".into());
-    }
-    if ku.decipher_only() && !ku.encipher_only() {
-        return Some("its key usage is keyAgreement with decipherOnly".into());
-    }
-    None
 }
 
 fn random_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>, CmsError> {
@@ -203,8 +189,10 @@ pub(crate) fn key_agree_recipient(
         subject: cert.subject(),
         reason,
     };
-    if let Some(problem) = key_usage_problem(cert) {
-        return Err(unusable(problem));
+    // The trust layer's rule for encrypting to a key (RFC 8550 §4.4.2, REQUIREMENTS.md
+    // §1 #9): keyAgreement, not encipherOnly, EKU allowing email protection.
+    if let Some(problem) = trust::problem_for(cert, Purpose::Encrypt, oid::KP_EMAIL_PROTECTION) {
+        return Err(unusable(problem.to_string()));
     }
     let (originator_alg, ephemeral, z, scheme, kdf) = agree_as_sender(cert)?;
     let wrap = KeyWrap::for_content(cipher);

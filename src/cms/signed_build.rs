@@ -23,6 +23,7 @@ use crate::cms::digest::DigestAlgorithm;
 use crate::cms::signer::{self, RsaSignaturePadding};
 use crate::error::{CmsError, Error};
 use crate::oid;
+use crate::trust::{self, Purpose};
 
 const CHUNK: usize = 64 * 1024;
 
@@ -113,8 +114,9 @@ const CAPABILITIES: [ObjectIdentifier; 5] = [
 /// Signs content for one or more identities.
 ///
 /// ```
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 /// use smime::cms::{SignedDataBuilder, SignOptions};
-/// let alice = smime::sample::alice()?;
+/// let alice = sample::alice()?;
 /// let signed = SignedDataBuilder::new(&alice, SignOptions::default()).sign_opaque_bytes(b"hello")?;
 /// assert_eq!(signed[0], 0x30);
 /// # Ok::<(), smime::Error>(())
@@ -358,7 +360,11 @@ impl<'a> SignedDataBuilder<'a> {
                 .concat();
             attrs.push(attribute(oid::ATTR_SMIME_CAPABILITIES, &tlv(0x30, &caps))?);
         }
-        if self.options.encryption_key_preference && can_encrypt_to(cert) {
+        // RFC 8551 §2.5.3: name the certificate to encrypt to only when the trust
+        // layer's rule lets it receive encrypted mail.
+        if self.options.encryption_key_preference
+            && trust::problem_for(cert, Purpose::Encrypt, oid::KP_EMAIL_PROTECTION).is_none()
+        {
             // SMIMEEncryptionKeyPreference ::= CHOICE { issuerAndSerialNumber [0] IMPLICIT ... }
             let ias = issuer_and_serial(cert)
                 .to_der()
@@ -371,14 +377,6 @@ impl<'a> SignedDataBuilder<'a> {
         }
         attrs.sort();
         Ok(tlv(0x31, &attrs.concat()))
-    }
-}
-
-/// Whether `cert`'s key usage allows it to receive encrypted mail (RFC 8550 §4.4.2).
-fn can_encrypt_to(cert: &Certificate) -> bool {
-    match cert.key_usage() {
-        None => true,
-        Some(ku) => ku.key_encipherment() || ku.key_agreement(),
     }
 }
 

@@ -11,8 +11,8 @@
 //!   signingCertificate(V2), and every candidate is tried (RFC 8551 §2.6).
 //! * The signature covers the received DER of signedAttrs with the SET OF tag, never
 //!   a re-encoding (`der` sorts SET OF on decode).
-//! * The chain is evaluated for the Verify purpose at the caller's time, never the
-//!   signingTime (RFC 8550 §6, row 19).
+//! * The signer's certificate is evidence, not judged here: the reader's verdict asks
+//!   the trust layer (at the caller's time, never the signingTime: RFC 8550 §6, row 19).
 //! * In multipart/signed eContent must be absent, in opaque signed-data present
 //!   (row 7); zero SignerInfos is "not signed" (row 9).
 
@@ -30,7 +30,7 @@ use crate::cms::digest::Hasher;
 use crate::cms::signed_attrs::{self, SignedAttrs};
 use crate::error::{CmsError, Error};
 use crate::oid;
-use crate::trust::{Crl, Policy, TrustError, TrustStore, VerifiedPath};
+use crate::trust::{Crl, Policy, TrustError, TrustStore};
 
 /// Certificates accepted from one message (REQUIREMENTS.md §2 row 6: a cap).
 pub const MAX_MESSAGE_CERTIFICATES: usize = 64;
@@ -97,98 +97,25 @@ impl std::fmt::Display for InvalidReason {
     }
 }
 
-/// The status of one signer: what a mail app shows as a blue check or a red mark.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SignatureStatus {
-    /// Digest, signature, chain (and, when checked, the From address) are all good.
-    Valid,
-    /// Tampered, wrong key, bad attributes, or a chain that cannot be accepted.
-    Invalid {
-        /// Why.
-        reason: InvalidReason,
-    },
-    /// The signature is good but no path leads to a trusted anchor: the user may
-    /// choose to trust the certificate.
-    UntrustedIssuer {
-        /// The path-building error.
-        error: TrustError,
-    },
-    /// The signature is good but the signer's certificate (or its chain) is expired
-    /// or not yet valid at the reference time.
-    Expired {
-        /// The trust error with the times.
-        error: TrustError,
-    },
-    /// The signature is good but a certificate on the path is revoked.
-    Revoked {
-        /// The trust error with the reason and date.
-        error: TrustError,
-    },
-    /// Everything is good but the certificate does not name the From address.
-    AddressMismatch {
-        /// The From address.
-        from: String,
-        /// The addresses the certificate names.
-        certificate_addresses: Vec<String>,
-    },
-}
-
-impl SignatureStatus {
-    /// Whether this is [`SignatureStatus::Valid`].
-    pub fn is_valid(&self) -> bool {
-        matches!(self, SignatureStatus::Valid)
-    }
-
-    /// Whether the signature itself is cryptographically good: digest and signature
-    /// verified with the signer's certificate; only the certificate (its chain, trust,
-    /// validity, revocation) or the address is in question. True for
-    /// [`InvalidReason::Chain`], which is judged after the signature verified.
-    pub fn signature_ok(&self) -> bool {
-        match self {
-            SignatureStatus::Invalid { reason } => matches!(reason, InvalidReason::Chain(_)),
-            _ => true,
-        }
-    }
-}
-
-impl std::fmt::Display for SignatureStatus {
-    // REQUIREMENTS.md §2 row 16: status texts carry no attacker-chosen strings
-    // (certificate names, addresses); the variants keep them as data.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SignatureStatus::Valid => f.write_str("valid"),
-            SignatureStatus::Invalid { reason } => write!(f, "invalid: {reason}"),
-            SignatureStatus::UntrustedIssuer { .. } => {
-                f.write_str("the signer's certificate is from an issuer you do not trust")
-            }
-            SignatureStatus::Expired { .. } => {
-                f.write_str("the signer's certificate is expired or not yet valid")
-            }
-            SignatureStatus::Revoked { .. } => f.write_str("the signer's certificate is revoked"),
-            SignatureStatus::AddressMismatch { .. } => {
-                f.write_str("the signer's certificate does not name the sender's address")
-            }
-        }
-    }
-}
-
-/// One SignerInfo's result.
+/// What cms found for one SignerInfo: whether digest and signature verified with the
+/// signer's certificate (or why not), that certificate, and the signed attributes.
+/// This is evidence, not a verdict: the certificate is not judged here. The status a
+/// mail app shows is built from it by [`reader::judge_signers`](crate::reader::judge_signers).
 #[derive(Debug, Clone)]
-pub struct SignerReport {
-    pub(crate) status: SignatureStatus,
+pub struct SignerEvidence {
+    pub(crate) outcome: Result<(), InvalidReason>,
     pub(crate) certificate: Option<Certificate>,
     pub(crate) signing_time: Option<SystemTime>,
     pub(crate) capabilities: Option<Vec<u8>>,
     pub(crate) encryption_key_preference: Option<Vec<u8>>,
     pub(crate) digest_algorithm: ObjectIdentifier,
-    pub(crate) path: Option<VerifiedPath>,
 }
 
-impl SignerReport {
-    /// The status.
-    pub fn status(&self) -> &SignatureStatus {
-        &self.status
+impl SignerEvidence {
+    /// `Ok` when the signed attributes hold, the digest matches and the signature
+    /// verifies with [`certificate`](SignerEvidence::certificate); otherwise why not.
+    pub fn outcome(&self) -> Result<(), &InvalidReason> {
+        self.outcome.as_ref().map(|_| ())
     }
     /// The signer's certificate, when it was found.
     pub fn certificate(&self) -> Option<&Certificate> {
@@ -210,42 +137,34 @@ impl SignerReport {
     pub fn digest_algorithm(&self) -> ObjectIdentifier {
         self.digest_algorithm
     }
-    /// The verified path, for a signer whose chain was accepted.
-    pub fn path(&self) -> Option<&VerifiedPath> {
-        self.path.as_ref()
-    }
-    pub(crate) fn set_status(&mut self, status: SignatureStatus) {
-        self.status = status;
-    }
 }
 
-/// The result of verifying one SignedData.
+/// What cms found in one SignedData: evidence per SignerInfo, and the certificates
+/// and CRLs the message carried (untrusted helpers for path building).
 #[derive(Debug, Clone)]
 pub struct Verification {
-    pub(crate) signers: Vec<SignerReport>,
+    pub(crate) signers: Vec<SignerEvidence>,
     pub(crate) certificates: Vec<Certificate>,
+    pub(crate) crls: Vec<Crl>,
 }
 
 impl Verification {
-    /// One report per SignerInfo, in order.
-    pub fn signers(&self) -> &[SignerReport] {
+    /// One piece of evidence per SignerInfo, in order.
+    pub fn signers(&self) -> &[SignerEvidence] {
         &self.signers
     }
     /// The certificates the message carried (for "View Certificate"; untrusted).
     pub fn certificates(&self) -> &[Certificate] {
         &self.certificates
     }
+    /// The CRLs the message carried (RFC 8550 §2.1).
+    pub fn crls(&self) -> &[Crl] {
+        &self.crls
+    }
     /// False for a SignedData with no SignerInfo (certs-only or degenerate: RFC 8551
     /// §3.6.2.2, REQUIREMENTS.md §2 row 9).
     pub fn is_signed(&self) -> bool {
         !self.signers.is_empty()
-    }
-    /// Valid only when signed and every signer is valid (row 8).
-    pub fn is_valid(&self) -> bool {
-        self.is_signed() && self.signers.iter().all(|s| s.status.is_valid())
-    }
-    pub(crate) fn signers_mut(&mut self) -> &mut [SignerReport] {
-        &mut self.signers
     }
 }
 
@@ -257,7 +176,9 @@ enum Content<'a> {
     Opaque(&'a mut dyn Write),
 }
 
-/// Verifies a detached SignedData (`application/pkcs7-signature`) over `content`.
+/// Verifies a detached SignedData (`application/pkcs7-signature`) over `content`:
+/// the evidence per signer, judged by [`reader::judge_signers`](crate::reader::judge_signers).
+/// `trust` supplies candidate signer certificates, `policy` the algorithm rules.
 pub fn verify_detached<R: Read>(
     signature: &[u8],
     mut content: R,
@@ -269,7 +190,8 @@ pub fn verify_detached<R: Read>(
 
 /// Verifies an opaque SignedData read from `input`, writing the eContent to `out`
 /// as it streams (memory does not grow with the content). The content written is
-/// exactly what was verified; treat it as unverified unless the result is valid.
+/// exactly what was verified; treat it as unverified unless the verdict built from
+/// the evidence ([`reader::judge_signers`](crate::reader::judge_signers)) is valid.
 pub fn verify_opaque<R: Read, W: Write>(
     input: R,
     mut out: W,
@@ -348,17 +270,16 @@ fn verify_impl<R: Read>(
     };
     let mut signers = Vec::with_capacity(parsed.signer_infos.len());
     for raw in &parsed.signer_infos {
-        let mut report = verify_signer(raw, &parsed, &kept, &digests, trust, policy);
+        let mut evidence = verify_signer(raw, &parsed, &kept, &digests, trust, policy);
         if let Some(why) = placement {
-            report.status = SignatureStatus::Invalid {
-                reason: InvalidReason::ContentPlacement(why),
-            };
+            evidence.outcome = Err(InvalidReason::ContentPlacement(why));
         }
-        signers.push(report);
+        signers.push(evidence);
     }
     Ok(Verification {
         signers,
         certificates: parsed.certificates,
+        crls: parsed.crls,
     })
 }
 
@@ -587,15 +508,14 @@ impl Hashers {
     }
 }
 
-fn invalid(reason: InvalidReason, digest: ObjectIdentifier) -> SignerReport {
-    SignerReport {
-        status: SignatureStatus::Invalid { reason },
+fn invalid(reason: InvalidReason, digest: ObjectIdentifier) -> SignerEvidence {
+    SignerEvidence {
+        outcome: Err(reason),
         certificate: None,
         signing_time: None,
         capabilities: None,
         encryption_key_preference: None,
         digest_algorithm: digest,
-        path: None,
     }
 }
 
@@ -606,7 +526,7 @@ fn verify_signer(
     digests: &[(ObjectIdentifier, Vec<u8>)],
     trust: &TrustStore,
     policy: &Policy,
-) -> SignerReport {
+) -> SignerEvidence {
     let unknown = oid::SHA256;
     let si = match SignerInfo::from_der(raw) {
         Ok(si) => si,
@@ -636,8 +556,8 @@ fn verify_signer(
             Err(reason) => return invalid(reason, digest_oid),
         },
     };
-    let mut report = SignerReport {
-        status: SignatureStatus::Valid,
+    let mut report = SignerEvidence {
+        outcome: Ok(()),
         certificate: None,
         signing_time: attrs.as_ref().and_then(|a| a.signing_time),
         capabilities: attrs.as_ref().and_then(|a| a.capabilities.clone()),
@@ -645,10 +565,9 @@ fn verify_signer(
             .as_ref()
             .and_then(|a| a.encryption_key_preference.clone()),
         digest_algorithm: digest_oid,
-        path: None,
     };
-    let fail = |mut report: SignerReport, reason: InvalidReason| {
-        report.status = SignatureStatus::Invalid { reason };
+    let fail = |mut report: SignerEvidence, reason: InvalidReason| {
+        report.outcome = Err(reason);
         report
     };
     // Digest algorithm allowed by the policy (RFC 8551 §2.1; SHA-1 historic only).
@@ -800,23 +719,8 @@ fn verify_signer(
             refusal.map_or(InvalidReason::BadSignature, InvalidReason::Algorithm),
         );
     };
-    report.certificate = Some(cert.clone());
-    // The chain, for signing, at the caller's time (never signingTime).
-    match trust.evaluate_with_crls(&cert, policy, &parsed.certificates, &parsed.crls) {
-        Ok(path) => report.path = Some(path),
-        Err(e) => {
-            report.status = match e {
-                TrustError::UnknownIssuer { .. } => SignatureStatus::UntrustedIssuer { error: e },
-                TrustError::Expired { .. } | TrustError::NotYetValid { .. } => {
-                    SignatureStatus::Expired { error: e }
-                }
-                TrustError::Revoked { .. } => SignatureStatus::Revoked { error: e },
-                other => SignatureStatus::Invalid {
-                    reason: InvalidReason::Chain(other),
-                },
-            }
-        }
-    }
+    // The certificate is evidence; judging it is the trust layer's job (reader).
+    report.certificate = Some(cert);
     report
 }
 
@@ -902,29 +806,6 @@ fn cert_hash(cert: &Certificate, alg: ObjectIdentifier) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::cms::{SignOptions, SignedDataBuilder};
-    use crate::trust::Purpose;
-
-    /// A chain failure is judged after the CMS signature verified: the signature is
-    /// still good. Everything else that makes a status Invalid is not.
-    #[test]
-    fn signature_ok_holds_for_chain_failures_only() {
-        let chain = TrustError::PathTooLong {
-            subject: "CN=x".into(),
-            limit: 1,
-        };
-        let invalid = |reason| SignatureStatus::Invalid { reason };
-        assert!(invalid(InvalidReason::Chain(chain)).signature_ok());
-        for reason in [
-            InvalidReason::BadSignature,
-            InvalidReason::DigestMismatch,
-            InvalidReason::MissingSignedAttributes,
-            InvalidReason::ContentMimicsAttributes,
-            InvalidReason::SignerCertificateNotFound,
-        ] {
-            assert!(!invalid(reason).signature_ok());
-        }
-        assert!(SignatureStatus::Valid.signature_ok());
-    }
 
     /// A SignedData without certificates whose signer the store holds as an anchor
     /// (a self-signed certificate the user trusts; KMail/gpgsm send such messages):
@@ -943,24 +824,17 @@ mod tests {
             content: der::Any::encode_from(&sd).unwrap(),
         };
         let stripped = ci.to_der().unwrap();
-        let policy = Policy::email(SystemTime::now(), Purpose::Verify);
+        let policy = Policy::email();
         let mut trust = TrustStore::new();
         let v = verify_opaque(&stripped[..], std::io::sink(), &trust, &policy).unwrap();
         assert_eq!(
-            v.signers()[0].status(),
-            &SignatureStatus::Invalid {
-                reason: InvalidReason::SignerCertificateNotFound
-            }
+            v.signers()[0].outcome(),
+            Err(&InvalidReason::SignerCertificateNotFound)
         );
         trust.add_anchor(alice.certificate().clone());
         let v = verify_opaque(&stripped[..], std::io::sink(), &trust, &policy).unwrap();
-        let report = &v.signers()[0];
-        assert_eq!(report.certificate(), Some(alice.certificate()));
-        assert_ne!(
-            report.status(),
-            &SignatureStatus::Invalid {
-                reason: InvalidReason::BadSignature
-            }
-        );
+        let evidence = &v.signers()[0];
+        assert_eq!(evidence.certificate(), Some(alice.certificate()));
+        assert_eq!(evidence.outcome(), Ok(()));
     }
 }

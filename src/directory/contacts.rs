@@ -23,10 +23,11 @@ const MAX_VCF: u64 = 64 << 20;
 /// EMAIL addresses, and only for those the certificate itself names.
 ///
 /// ```
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 /// use smime::directory::{CertificateDirectory, Contacts};
 /// use smime::Certificate;
 ///
-/// let alice = Certificate::from_pem(smime::sample::ALICE_CERT_PEM.as_bytes())?;
+/// let alice = Certificate::from_pem(sample::ALICE_CERT_PEM.as_bytes())?;
 /// let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, alice.der());
 /// let vcf = format!(
 ///     "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Alice\r\nEMAIL:{}\r\n\

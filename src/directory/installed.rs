@@ -85,12 +85,13 @@ const PREFERENCES: &str = "preferences";
 /// docs). Cheap to clone: clones share one index.
 ///
 /// ```
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 /// use smime::directory::{CertificateDirectory, CertificateStoreWrite, InstalledStore};
 /// use smime::Certificate;
 ///
 /// let folder = tempfile::tempdir()?;
 /// let store = InstalledStore::open(folder.path())?;
-/// let alice = Certificate::from_pem(smime::sample::ALICE_CERT_PEM.as_bytes())?;
+/// let alice = Certificate::from_pem(sample::ALICE_CERT_PEM.as_bytes())?;
 /// store.install(&alice, &Default::default())?;
 ///
 /// // Another process (here: another handle) sees it.

@@ -22,12 +22,13 @@ pub enum Strategy {
 /// one batch per lookup.
 ///
 /// ```
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 /// use smime::directory::{
 ///     CertificateDirectory, CertificateStoreWrite, Layered, MemoryDirectory, Strategy,
 /// };
 /// use smime::Certificate;
 ///
-/// let alice = Certificate::from_pem(smime::sample::ALICE_CERT_PEM.as_bytes())?;
+/// let alice = Certificate::from_pem(sample::ALICE_CERT_PEM.as_bytes())?;
 /// let installed = MemoryDirectory::new("installed");
 /// let gal = MemoryDirectory::new("gal");
 /// installed.install(&alice, &Default::default())?;

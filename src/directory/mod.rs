@@ -23,10 +23,11 @@
 //!   trust) is the encryptor's decision, not the directory's.
 //!
 //! ```
+//! # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 //! use smime::directory::{CertificateDirectory, CertificateStoreWrite, MemoryDirectory};
 //! use smime::{Certificate, EmailAddress};
 //!
-//! let alice = Certificate::from_pem(smime::sample::ALICE_CERT_PEM.as_bytes())?;
+//! let alice = Certificate::from_pem(sample::ALICE_CERT_PEM.as_bytes())?;
 //! let directory = MemoryDirectory::new("address book");
 //! directory.install(&alice, &Default::default())?;
 //!
@@ -278,6 +279,7 @@ impl Lookup {
 /// case-folded). Every candidate names its address ([`Candidate::new`]).
 ///
 /// ```
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 /// use smime::directory::{CertificateDirectory, Lookup, Source, SourceKind};
 /// use smime::{Certificate, EmailAddress};
 ///
@@ -301,7 +303,7 @@ impl Lookup {
 ///     }
 /// }
 ///
-/// let alice = Certificate::from_pem(smime::sample::ALICE_CERT_PEM.as_bytes())?;
+/// let alice = Certificate::from_pem(sample::ALICE_CERT_PEM.as_bytes())?;
 /// let one = One(alice.clone());
 /// let answers = one.lookup(&[alice.email_addresses()[0].clone(), "eve@example.org".parse()?]);
 /// assert_eq!(answers[0].candidates().len(), 1);

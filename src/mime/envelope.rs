@@ -86,8 +86,9 @@ fn seal_entity<R: BufRead, W: Write>(
 /// Encrypts a message held in memory; see [`encrypt_message`].
 ///
 /// ```
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 /// use smime::cms::EnvelopeOptions;
-/// let bob = smime::sample::bob()?;
+/// let bob = sample::bob()?;
 /// let msg = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHello Bob\r\n";
 /// let sealed = smime::encrypt_message_bytes(msg, &[bob.certificate().clone()], &EnvelopeOptions::default())?;
 /// assert!(sealed.starts_with(b"From: alice@example.org\r\n"));

@@ -97,9 +97,10 @@ pub fn sign_message<R: BufRead, W: Write>(
 /// Signs a message held in memory; see [`sign_message`].
 ///
 /// ```
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 /// use smime::cms::SignOptions;
 /// use smime::mime::SignFormat;
-/// let alice = smime::sample::alice()?;
+/// let alice = sample::alice()?;
 /// let msg = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHello\r\n";
 /// let signed = smime::mime::sign_message_bytes(msg, &alice, &SignOptions::default(), SignFormat::Detached)?;
 /// assert!(String::from_utf8_lossy(&signed).contains("multipart/signed"));

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use der::asn1::ObjectIdentifier;
 
 use super::policy::Purpose;
+use crate::address::EmailAddress;
 
 /// Why trust evaluation rejected a certificate.
 ///
@@ -139,6 +140,24 @@ pub enum TrustError {
         /// The purpose asked for.
         purpose: Purpose,
     },
+    /// The certificate's key algorithm cannot serve the purpose (a signing-only key
+    /// such as Ed25519 cannot receive encrypted mail).
+    #[error("the key algorithm of {subject} cannot be used for {purpose:?}")]
+    KeyAlgorithm {
+        /// The certificate.
+        subject: String,
+        /// The purpose asked for.
+        purpose: Purpose,
+    },
+    /// The certificate names addresses, none of them the one it is used for
+    /// (RFC 8550 §3).
+    #[error("the certificate names {} but not {}", list(certificate_addresses), address.as_ref().map_or_else(|| "a single sender".to_owned(), |a| a.to_string()))]
+    AddressMismatch {
+        /// The address in question; `None` when the message names no single sender.
+        address: Option<EmailAddress>,
+        /// The addresses the certificate names.
+        certificate_addresses: Vec<EmailAddress>,
+    },
     /// An extendedKeyUsage on the path does not allow the required purpose
     /// (RFC 8550 §4.4.4; intersected along the path).
     #[error("extendedKeyUsage of {subject} does not allow {required}")]
@@ -252,7 +271,11 @@ impl TrustError {
             | TrustError::UnknownCriticalExtension { .. } => 40,
             TrustError::Policy { .. } => 45,
             TrustError::NameConstraint { .. } => 50,
-            TrustError::ExtendedKeyUsage { .. } | TrustError::KeyUsage { .. } => 55,
+            TrustError::ExtendedKeyUsage { .. }
+            | TrustError::KeyUsage { .. }
+            | TrustError::KeyAlgorithm { .. } => 55,
+            // Judged only once the path holds: the last check, the least severe.
+            TrustError::AddressMismatch { .. } => 1,
             TrustError::NotYetValid { .. } | TrustError::Expired { .. } => 60,
             TrustError::Revoked { .. } => 70,
             TrustError::BudgetExceeded { .. } => 100,
@@ -267,6 +290,14 @@ impl TrustError {
             TrustError::UnknownIssuer { .. } | TrustError::PathTooLong { .. }
         )
     }
+}
+
+fn list(addresses: &[EmailAddress]) -> String {
+    addresses
+        .iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for RevocationReason {

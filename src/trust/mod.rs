@@ -4,13 +4,17 @@
 //! and the user's own "Trust" decisions (RFC 8550, REQUIREMENTS.md §1 B–D, §3).
 //!
 //! * [`TrustStore`] holds anchors, intermediates, CRLs and a [`UserTrustSource`].
-//! * [`Policy`] holds the reference time (always an argument), the [`Purpose`], the
-//!   algorithm rules and the RFC 5280 §6.1 policy inputs.
-//! * [`TrustStore::evaluate`] returns a [`VerifiedPath`] — a proof type only this
-//!   module makes — or the most specific [`TrustError`].
+//! * [`Policy`] holds the account's rules: algorithms, key sizes, revocation, the
+//!   RFC 5280 §6.1 policy inputs. Built once.
+//! * [`Use`] is one use of a certificate: the [`Purpose`], the [`Party`] (recipient or
+//!   From address) and the reference time — arguments of every call.
+//! * [`TrustStore::evaluate`] is the one judge of whether a certificate may be used:
+//!   it returns a [`VerifiedPath`] — a proof type only this module makes, recording the
+//!   use it was judged for — or the most specific [`TrustError`]. Key usage, extended
+//!   key usage and the address rule are written down once, in `usage.rs`.
 //!
 //! Files, one job each: `path.rs` (building and §6.1 validation), `verify_signature.rs`,
-//! `name_constraints.rs`, `names.rs` (DN comparison), `policies.rs` (RFC 9618 policy
+//! `usage.rs` (key usage, EKU, address), `name_constraints.rs`, `names.rs` (DN comparison), `policies.rs` (RFC 9618 policy
 //! graph), `crl.rs` and `revocation.rs`, `user_trust.rs`, `budget.rs`, `error.rs`.
 
 mod budget;
@@ -23,6 +27,7 @@ mod policies;
 mod policy;
 mod revocation;
 mod store;
+mod usage;
 mod user_trust;
 mod verified;
 pub(crate) mod verify_signature;
@@ -32,6 +37,8 @@ pub use error::{RevocationReason, TrustError};
 pub use path::MAX_INTERMEDIATES;
 pub use policy::{DEFAULT_MIN_RSA_BITS, Policy, Purpose, RevocationCheck};
 pub use store::{CrlFetcher, TrustStore};
+pub use usage::{Party, Use};
+pub(crate) use usage::{check_party, check_without_path, problem_for};
 pub use user_trust::{MemoryUserTrust, UserTrust, UserTrustSource, spki_sha256};
 pub use verified::{TrustAnchor, TrustWarning, VerifiedPath};
 pub use verify_signature::MAX_RSA_BITS;

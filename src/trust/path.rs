@@ -11,6 +11,7 @@
 //! fails the most specific error wins ([`TrustError::rank`]).
 
 use std::collections::HashMap;
+use std::time::SystemTime;
 
 use der::asn1::Any;
 use x509_cert::ext::pkix::NameConstraints;
@@ -21,7 +22,8 @@ use super::error::{TrustError, keep_best};
 use super::name_constraints;
 use super::names::name_eq;
 use super::policies::PolicyState;
-use super::policy::{Policy, Purpose};
+use super::policy::Policy;
+use super::usage::{self, Use};
 use super::store::CrlFetcher;
 use super::verified::TrustWarning;
 use super::verify_signature::{self, SigError, SigOk};
@@ -65,6 +67,8 @@ pub(super) struct Built {
 /// caches.
 pub(super) struct Evaluation<'a> {
     pub(super) policy: &'a Policy,
+    /// The reference time of the use being judged.
+    pub(super) time: SystemTime,
     pub(super) pool: Vec<Node>,
     pub(super) crls: Vec<Crl>,
     pub(super) fetcher: Option<&'a dyn CrlFetcher>,
@@ -79,6 +83,7 @@ pub(super) struct Evaluation<'a> {
 impl<'a> Evaluation<'a> {
     pub(super) fn new(
         policy: &'a Policy,
+        time: SystemTime,
         anchors: &[Certificate],
         others: impl IntoIterator<Item = &'a Certificate>,
         crls: Vec<Crl>,
@@ -93,6 +98,7 @@ impl<'a> Evaluation<'a> {
         }
         Evaluation {
             policy,
+            time,
             pool,
             crls,
             fetcher,
@@ -326,7 +332,7 @@ impl<'a> Evaluation<'a> {
         role: Role,
     ) -> Result<Built, TrustError> {
         let policy = self.policy;
-        let time = policy.time;
+        let time = self.time;
         let anchor_cert = self.cert(anchor)?.clone();
         let mut warnings = Vec::new();
         check_validity(&anchor_cert, time)?;
@@ -697,9 +703,10 @@ fn check_ca_eku(cert: &Certificate, policy: &Policy, role: Role) -> Result<(), T
 pub(super) fn check_leaf(
     cert: &Certificate,
     policy: &Policy,
+    use_: &Use,
     warnings: &mut Vec<TrustWarning>,
 ) -> Result<(), TrustError> {
-    check_validity(cert, policy.time)?;
+    check_validity(cert, use_.time)?;
     check_critical_extensions(cert)?;
     let subject = || cert.subject();
     // RFC 5280 §4.2.1.10: nameConstraints only in CA certificates.
@@ -734,38 +741,12 @@ pub(super) fn check_leaf(
             });
         }
     }
-    // Key usage per purpose (RFC 8550 §4.4.2, RFC 5280 §4.2.1.3).
+    // Key algorithm, key usage and EKU for the use (RFC 8550 §4.4.2, §4.4.4).
+    if let Some(problem) = usage::problem_for(cert, use_.purpose, policy.extended_key_usage) {
+        return Err(problem);
+    }
     let ku = cert.key_usage();
     let alg = cert.key_algorithm();
-    let allowed = match policy.purpose {
-        Purpose::Verify => ku.is_none_or(|k| k.digital_signature() || k.non_repudiation()),
-        Purpose::Encrypt => match alg {
-            KeyAlgorithm::Rsa { .. } => ku.is_none_or(|k| k.key_encipherment()),
-            KeyAlgorithm::EcP256
-            | KeyAlgorithm::EcP384
-            | KeyAlgorithm::EcP521
-            | KeyAlgorithm::X25519
-            | KeyAlgorithm::X448 => ku.is_none_or(|k| k.key_agreement() && !k.decipher_only()),
-            _ => false,
-        },
-    };
-    if !allowed {
-        return Err(TrustError::KeyUsage {
-            subject: subject(),
-            purpose: policy.purpose,
-        });
-    }
-    // RFC 8550 §4.4.4: EKU absent, or emailProtection (the policy's purpose), or any.
-    if let Some(ekus) = cert.extended_key_usage()
-        && !ekus
-            .iter()
-            .any(|o| *o == policy.extended_key_usage || *o == oid::ANY_EXTENDED_KEY_USAGE)
-    {
-        return Err(TrustError::ExtendedKeyUsage {
-            subject: subject(),
-            required: policy.extended_key_usage,
-        });
-    }
     // RFC 5280 §4.2.1.3: keyCertSign only with cA.
     if !is_ca && ku.is_some_and(|k| k.key_cert_sign()) {
         return Err(TrustError::Malformed {

@@ -1,17 +1,16 @@
-//! [`Policy`]: the settings of one trust evaluation — reference time, purpose,
-//! algorithm rules and the RFC 5280 §6.1 policy inputs.
+//! [`Policy`]: the account's rules for trust evaluation — algorithm and key-size rules,
+//! revocation, the RFC 5280 §6.1 policy inputs. Built once per account; what changes
+//! per call (purpose, address, time) is a [`Use`](super::Use).
 //!
 //! In the manner of sequoia's `StandardPolicy`, the defaults reject: SHA-1 and MD5
 //! signatures and RSA keys under 2048 bits fail unless the caller opts into
 //! [`Policy::historic`] (reading old mail), which accepts them with a
-//! [`TrustWarning`](super::TrustWarning). The reference time is always an argument:
-//! a sender-chosen signing time must not choose the policy (RFC 8550 §6).
-
-use std::time::SystemTime;
+//! [`TrustWarning`](super::TrustWarning). The reference time is always an argument of
+//! the call (in the [`Use`](super::Use)): a sender-chosen signing time must not choose
+//! it (RFC 8550 §6).
 
 use der::asn1::ObjectIdentifier;
 
-use crate::address::EmailAddress;
 use crate::oid;
 
 /// RFC 8551 §4.3 / RFC 8550 §4.3: RSA keys of 2047 bits or fewer SHOULD NOT be accepted.
@@ -46,24 +45,20 @@ pub enum RevocationCheck {
     Required,
 }
 
-/// The settings of one evaluation.
+/// The account's trust rules.
 ///
 /// Fields are public and documented; start from [`Policy::email`] and change what you
-/// need:
+/// need, once per account:
 ///
 /// ```
-/// use smime::trust::{Policy, Purpose};
-/// let mut policy = Policy::email(std::time::SystemTime::now(), Purpose::Verify);
+/// use smime::trust::Policy;
+/// let mut policy = Policy::email();
 /// policy.explicit_policy = true;
 /// assert_eq!(policy.min_rsa_bits, 2048);
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Policy {
-    /// The reference time for validity and CRL freshness.
-    pub time: SystemTime,
-    /// What the leaf certificate is used for.
-    pub purpose: Purpose,
     /// The extendedKeyUsage purpose the leaf (and every CA with an EKU) must allow;
     /// id-kp-emailProtection for S/MIME (RFC 8550 §4.4.4).
     pub extended_key_usage: ObjectIdentifier,
@@ -92,21 +87,22 @@ pub struct Policy {
     pub inhibit_any_policy: bool,
     /// Revocation checking.
     pub revocation: RevocationCheck,
-    /// The address the certificate is being used for (the From address, or the
-    /// recipient). A user's trust decision applies only when it names this address;
-    /// without it, any address the decision names is accepted.
-    pub address: Option<EmailAddress>,
+}
+
+impl Default for Policy {
+    /// [`Policy::email`].
+    fn default() -> Self {
+        Policy::email()
+    }
 }
 
 impl Policy {
-    /// The usual settings for S/MIME at `time`: initial-policy-set {anyPolicy}, no
+    /// The usual settings for S/MIME: initial-policy-set {anyPolicy}, no
     /// explicit policy, mappings and anyPolicy allowed (RFC 5280 §6.1.1 defaults as
     /// REQUIREMENTS.md §1 #22 gives them), EKU emailProtection, RSA ≥ 2048, no SHA-1,
     /// CRLs checked where available.
-    pub fn email(time: SystemTime, purpose: Purpose) -> Self {
+    pub fn email() -> Self {
         Policy {
-            time,
-            purpose,
             extended_key_usage: oid::KP_EMAIL_PROTECTION,
             min_rsa_bits: DEFAULT_MIN_RSA_BITS,
             historic_algorithms: false,
@@ -117,16 +113,15 @@ impl Policy {
             inhibit_policy_mapping: false,
             inhibit_any_policy: false,
             revocation: RevocationCheck::BestEffort,
-            address: None,
         }
     }
 
     /// Like [`Policy::email`] but accepting historic algorithms (SHA-1, RSA ≥ 512)
     /// with a warning, for reading old mail.
-    pub fn historic(time: SystemTime, purpose: Purpose) -> Self {
+    pub fn historic() -> Self {
         Policy {
             historic_algorithms: true,
-            ..Policy::email(time, purpose)
+            ..Policy::email()
         }
     }
 

@@ -177,7 +177,7 @@ impl Evaluation<'_> {
                 }
                 // The newest validly signed CRL decides; if it is unusable, older ones
                 // are not consulted (RFC 8550 §6).
-                if let Some(reason) = unusable(&crl, self.policy.time) {
+                if let Some(reason) = unusable(&crl, self.time) {
                     unknown = reason;
                     break;
                 }
@@ -275,7 +275,7 @@ impl Evaluation<'_> {
             if !self.crl_signer_valid(di, &d, issuer_idx, anchor, chain)? {
                 continue;
             }
-            if let Some(reason) = unusable(&d, self.policy.time) {
+            if let Some(reason) = unusable(&d, self.time) {
                 return Ok(Err(format!("delta CRL: {reason}")));
             }
             return Ok(Ok(Some(d)));
@@ -609,7 +609,7 @@ impl Evaluation<'_> {
                     continue;
                 };
                 if !self.check_crl_signature(ci, issuer, None)?
-                    || unusable(&crl, self.policy.time).is_some()
+                    || unusable(&crl, self.time).is_some()
                 {
                     continue;
                 }

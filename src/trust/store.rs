@@ -8,6 +8,7 @@ use super::crl::Crl;
 use super::error::TrustError;
 use super::path::{Evaluation, Role, check_leaf};
 use super::policy::Policy;
+use super::usage::{Use, check_party};
 use super::user_trust::UserTrustSource;
 use super::verified::{TrustAnchor, TrustWarning, VerifiedPath};
 use crate::cert::Certificate;
@@ -159,32 +160,44 @@ impl TrustStore {
         &self.crls
     }
 
-    /// Evaluates `cert` for `policy`: builds a path through the store's intermediates
-    /// and `extra_certs` (e.g. those of a SignedData, untrusted) to a trust anchor and
-    /// validates it (RFC 5280 §6.1), or applies the user's decision for exactly this
-    /// certificate when no path exists.
+    /// The judge: may `cert` be used as `use_` says — for this purpose, this party,
+    /// at this time — under the account's `policy`? Builds a path through the store's
+    /// intermediates and `extra_certs` (e.g. those of a SignedData, untrusted) to a
+    /// trust anchor and validates it (RFC 5280 §6.1), or applies the user's decision
+    /// for exactly this certificate when no path exists; then the address rule
+    /// (RFC 8550 §3). Every decision of the crate about a certificate's use is this
+    /// call.
     ///
     /// ```
-    /// use smime::trust::{Policy, Purpose, TrustError, TrustStore};
+    /// use smime::trust::{Policy, Purpose, TrustError, TrustStore, Use};
     /// use smime::Certificate;
     ///
-    /// let alice = Certificate::from_pem(smime::sample::ALICE_CERT_PEM.as_bytes())?;
+    /// # let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/alice.pem"))?;
+    /// let alice = Certificate::from_pem(&pem)?;
     /// let at = alice.not_before() + std::time::Duration::from_secs(86_400);
+    /// let policy = Policy::email();
     ///
     /// // Nothing trusted yet: no path.
     /// let store = TrustStore::new();
-    /// let err = store.evaluate(&alice, &Policy::email(at, Purpose::Encrypt), &[]).unwrap_err();
+    /// let err = store.evaluate(&alice, &policy, &Use::at(Purpose::Encrypt, at), &[]).unwrap_err();
     /// assert!(matches!(err, TrustError::UnknownIssuer { .. }));
     ///
-    /// // Alice's self-signed sample certificate as the anchor: trusted.
+    /// // Alice's self-signed sample certificate as the anchor: trusted for her address.
     /// let mut store = TrustStore::new();
     /// store.add_anchor(alice.clone());
-    /// let path = store.evaluate(&alice, &Policy::email(at, Purpose::Encrypt), &[])?;
+    /// let to_alice = Use::encrypt_to("alice@example.org".parse()?, at);
+    /// let path = store.evaluate(&alice, &policy, &to_alice, &[])?;
     /// assert!(path.intermediates().is_empty());
+    /// assert_eq!(path.used_for(), &to_alice);
+    ///
+    /// // ... and not for someone else's.
+    /// let to_bob = Use::encrypt_to("bob@example.org".parse()?, at);
+    /// let err = store.evaluate(&alice, &policy, &to_bob, &[]).unwrap_err();
+    /// assert!(matches!(err, TrustError::AddressMismatch { .. }));
     ///
     /// // Time is an argument: after notAfter the same certificate is expired.
     /// let later = alice.not_after() + std::time::Duration::from_secs(1);
-    /// let err = store.evaluate(&alice, &Policy::email(later, Purpose::Encrypt), &[]).unwrap_err();
+    /// let err = store.evaluate(&alice, &policy, &Use::at(Purpose::Encrypt, later), &[]).unwrap_err();
     /// assert!(matches!(err, TrustError::Expired { .. }));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -192,9 +205,10 @@ impl TrustStore {
         &self,
         cert: &Certificate,
         policy: &Policy,
+        use_: &Use,
         extra_certs: &[Certificate],
     ) -> Result<VerifiedPath, TrustError> {
-        self.evaluate_with_crls(cert, policy, extra_certs, &[])
+        self.evaluate_with_crls(cert, policy, use_, extra_certs, &[])
     }
 
     /// Like [`evaluate`](TrustStore::evaluate), with CRLs that came with the message
@@ -203,13 +217,30 @@ impl TrustStore {
         &self,
         cert: &Certificate,
         policy: &Policy,
+        use_: &Use,
+        extra_certs: &[Certificate],
+        extra_crls: &[Crl],
+    ) -> Result<VerifiedPath, TrustError> {
+        let path = self.path(cert, policy, use_, extra_certs, extra_crls)?;
+        // RFC 8550 §3, judged last: a mismatched address on a certificate that is
+        // otherwise untrusted is reported as untrusted.
+        check_party(cert, &use_.party)?;
+        Ok(path)
+    }
+
+    /// Path validation, or the user's decision, for `use_` (without the address rule).
+    fn path(
+        &self,
+        cert: &Certificate,
+        policy: &Policy,
+        use_: &Use,
         extra_certs: &[Certificate],
         extra_crls: &[Crl],
     ) -> Result<VerifiedPath, TrustError> {
         let mut warnings = Vec::new();
         // Issuer-independent checks first: "expired" is more useful than "unknown
         // issuer" (TrustError::rank).
-        check_leaf(cert, policy, &mut warnings)?;
+        check_leaf(cert, policy, use_, &mut warnings)?;
 
         let mut crls = self.crls.clone();
         for c in extra_crls {
@@ -219,7 +250,7 @@ impl TrustStore {
         }
         let others = self.intermediates.iter().chain(extra_certs.iter());
         let mut eval =
-            Evaluation::new(policy, &self.anchors, others, crls, self.fetcher.as_deref());
+            Evaluation::new(policy, use_.time, &self.anchors, others, crls, self.fetcher.as_deref());
         let leaf = eval.index_of(cert);
         match eval.build(leaf, Role::EndEntity, None) {
             Ok(built) => {
@@ -236,10 +267,11 @@ impl TrustStore {
                     anchor: TrustAnchor::Store(anchor),
                     policies: built.policies,
                     warnings,
+                    used_for: use_.clone(),
                 })
             }
             Err(e) if e.is_unknown_issuer() => {
-                self.user_decision(cert, policy, e, &mut eval, warnings)
+                self.user_decision(cert, use_, e, &mut eval, warnings)
             }
             Err(e) => Err(e),
         }
@@ -251,7 +283,7 @@ impl TrustStore {
     fn user_decision(
         &self,
         cert: &Certificate,
-        policy: &Policy,
+        use_: &Use,
         no_path: TrustError,
         eval: &mut Evaluation<'_>,
         mut warnings: Vec<TrustWarning>,
@@ -263,7 +295,7 @@ impl TrustStore {
         else {
             return Err(no_path);
         };
-        if let Some(reason) = decision.mismatch(cert, policy.purpose, policy.address.as_ref()) {
+        if let Some(reason) = decision.mismatch(cert, use_.purpose, use_.address()) {
             return Err(TrustError::UserTrustMismatch {
                 subject: cert.subject(),
                 reason,
@@ -276,6 +308,7 @@ impl TrustStore {
             anchor: TrustAnchor::User(decision),
             policies: Vec::new(),
             warnings,
+            used_for: use_.clone(),
         })
     }
 }

@@ -20,8 +20,9 @@ use crate::cert::Certificate;
 /// One decision of the user to trust one certificate.
 ///
 /// ```
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
 /// use smime::trust::{MemoryUserTrust, Purpose, UserTrust, UserTrustSource};
-/// let cert = smime::Certificate::from_pem(smime::sample::ALICE_CERT_PEM.as_bytes())?;
+/// let cert = smime::Certificate::from_pem(sample::ALICE_CERT_PEM.as_bytes())?;
 /// let decision = UserTrust::new(&cert, &[Purpose::Verify, Purpose::Encrypt], std::time::SystemTime::now());
 /// let decisions = MemoryUserTrust::new();
 /// decisions.insert(decision);

@@ -2,6 +2,7 @@
 
 use der::asn1::ObjectIdentifier;
 
+use super::usage::Use;
 use super::user_trust::UserTrust;
 use crate::cert::Certificate;
 
@@ -44,9 +45,10 @@ pub enum TrustWarning {
     },
 }
 
-/// A certificate path that passed every check of the [`Policy`](super::Policy): only
-/// [`TrustStore::evaluate`](super::TrustStore::evaluate) makes one, so holding one is
-/// proof that evaluation happened (the pattern of rustls-webpki's `VerifiedPath`).
+/// A certificate judged fit for one [`Use`] under the account's
+/// [`Policy`](super::Policy): only [`TrustStore::evaluate`](super::TrustStore::evaluate)
+/// makes one, so holding one is proof that the judgement happened, for the purpose,
+/// party and time it records (the pattern of rustls-webpki's `VerifiedPath`).
 #[derive(Debug, Clone)]
 pub struct VerifiedPath {
     pub(super) leaf: Certificate,
@@ -54,12 +56,18 @@ pub struct VerifiedPath {
     pub(super) anchor: TrustAnchor,
     pub(super) policies: Vec<ObjectIdentifier>,
     pub(super) warnings: Vec<TrustWarning>,
+    pub(super) used_for: Use,
 }
 
 impl VerifiedPath {
     /// The evaluated certificate.
     pub fn leaf(&self) -> &Certificate {
         &self.leaf
+    }
+
+    /// The use — purpose, party, time — the certificate was judged fit for.
+    pub fn used_for(&self) -> &Use {
+        &self.used_for
     }
 
     /// The intermediates, the leaf's issuer first, up to (not including) the anchor.

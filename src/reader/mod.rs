@@ -17,14 +17,19 @@
 //!   is flagged (row 15).
 
 use std::borrow::Cow;
+use std::time::SystemTime;
 
 use crate::address::EmailAddress;
 use crate::cert::{Certificate, Identity};
-use crate::cms::{self, DecryptInfo, SignatureStatus, SignerReport, Verification};
+use crate::cms::{self, DecryptInfo, Verification};
 use crate::error::{CmsError, Error, MimeError};
 use crate::mime::{self, HeaderBlock, read_header_block};
 use crate::oid;
-use crate::trust::{Policy, TrustStore};
+use crate::trust::{Policy, TrustStore, Use};
+
+mod verdict;
+
+pub use verdict::{SignatureStatus, SignerReport, judge_signers};
 
 /// RFC 8551 §3.7: nested S/MIME "within reasonable resource limits".
 pub const MAX_LAYERS: usize = 8;
@@ -40,8 +45,10 @@ pub enum Layer {
     },
     /// SignedData, verified.
     Signed {
-        /// Per-signer reports.
-        verification: Verification,
+        /// Per-signer verdicts.
+        signers: Vec<SignerReport>,
+        /// The certificates the SignedData carried (untrusted).
+        certificates: Vec<Certificate>,
         /// True for multipart/signed, false for opaque signed-data.
         detached: bool,
     },
@@ -134,7 +141,7 @@ impl OpenedMessage {
     /// Every signer of every signed layer, outermost first.
     pub fn signatures(&self) -> impl Iterator<Item = &SignerReport> {
         self.layers.iter().flat_map(|l| match l {
-            Layer::Signed { verification, .. } => verification.signers(),
+            Layer::Signed { signers, .. } => signers.as_slice(),
             _ => &[],
         })
     }
@@ -165,7 +172,7 @@ impl OpenedMessage {
         let mut out: Vec<Certificate> = Vec::new();
         for l in &self.layers {
             let certs: &[Certificate] = match l {
-                Layer::Signed { verification, .. } => verification.certificates(),
+                Layer::Signed { certificates, .. } => certificates,
                 Layer::CertificatesOnly { certificates } => certificates,
                 Layer::Encrypted { .. } => &[],
             };
@@ -180,19 +187,21 @@ impl OpenedMessage {
 }
 
 /// Opens `raw` (an RFC 5322 message or MIME entity): decrypts with the first of
-/// `identities` that is a recipient, verifies every signature against `trust` under
-/// `policy` (its time is the reference time), and checks signers against From.
+/// `identities` that is a recipient, verifies every signature, and judges each signer
+/// ([`judge_signers`]) against `trust` under the account's `policy`, for the message's
+/// From address, at time `at` (the reader's clock, never a time the sender chose).
 ///
 /// ```
 /// use smime::cms::SignOptions;
 /// use smime::mime::SignFormat;
-/// use smime::trust::{Policy, Purpose, TrustStore};
-/// let alice = smime::sample::alice()?;
+/// use smime::trust::{Policy, TrustStore};
+/// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
+/// let alice = sample::alice()?;
 /// let msg = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHello\r\n";
 /// let signed = smime::mime::sign_message_bytes(msg, &alice, &SignOptions::default(), SignFormat::Detached)?;
 /// let mut trust = TrustStore::new();
-/// trust.add_anchor(smime::sample::ca()?);
-/// let opened = smime::reader::open(&signed, &[], &trust, &Policy::email(std::time::SystemTime::now(), Purpose::Verify))?;
+/// trust.add_anchor(sample::ca()?);
+/// let opened = smime::reader::open(&signed, &[], &trust, &Policy::email(), std::time::SystemTime::now())?;
 /// assert!(opened.is_signature_valid());
 /// # Ok::<(), smime::Error>(())
 /// ```
@@ -201,10 +210,12 @@ pub fn open(
     identities: &[&Identity],
     trust: &TrustStore,
     policy: &Policy,
+    at: SystemTime,
 ) -> Result<OpenedMessage, Error> {
     let outer_headers = read_header_block(&mut &raw[..]).unwrap_or_default();
     let from = single_from(raw);
-    let mut layers = Vec::new();
+    // Layers as found; signed ones hold cms's evidence until the From is known.
+    let mut layers: Vec<Found> = Vec::new();
     let mut current: Cow<'_, [u8]> = Cow::Borrowed(raw);
     let mut scope = SignedScope::NotSigned;
     let mut partial = false;
@@ -249,7 +260,7 @@ pub fn open(
                 }
             }
             scope = scope.on_signature(partial);
-            layers.push(Layer::Signed {
+            layers.push(Found::Signed {
                 verification,
                 detached: true,
             });
@@ -265,7 +276,7 @@ pub fn open(
             let content_type = cms_content_type(&cms_bytes)?;
             if content_type == oid::ENVELOPED_DATA || content_type == oid::AUTH_ENVELOPED_DATA {
                 let (content, info) = decrypt_with_any(&cms_bytes, identities)?;
-                layers.push(Layer::Encrypted { info });
+                layers.push(Found::Layer(Layer::Encrypted { info }));
                 current = Cow::Owned(content);
                 continue;
             }
@@ -273,14 +284,14 @@ pub fn open(
                 let mut content = Vec::new();
                 let verification = cms::verify_opaque(&cms_bytes[..], &mut content, trust, policy)?;
                 if !verification.is_signed() {
-                    layers.push(Layer::CertificatesOnly {
+                    layers.push(Found::Layer(Layer::CertificatesOnly {
                         certificates: verification.certificates().to_vec(),
-                    });
+                    }));
                     current = Cow::Owned(content);
                     break;
                 }
                 scope = scope.on_signature(partial);
-                layers.push(Layer::Signed {
+                layers.push(Found::Signed {
                     verification,
                     detached: false,
                 });
@@ -325,13 +336,22 @@ pub fn open(
         .map(addr_spec)
         .and_then(|a| EmailAddress::parse(&a).ok())
         .or(from);
-    for layer in &mut layers {
-        if let Layer::Signed { verification, .. } = layer {
-            for signer in verification.signers_mut() {
-                check_address(signer, shown_from.as_ref());
-            }
-        }
-    }
+    // The verdicts, once the From the user sees is known (RFC 8550 §3, rows 12–14).
+    let use_ = Use::verify_from(shown_from.clone(), at);
+    let layers = layers
+        .into_iter()
+        .map(|found| match found {
+            Found::Layer(layer) => layer,
+            Found::Signed {
+                verification,
+                detached,
+            } => Layer::Signed {
+                signers: judge_signers(&verification, trust, policy, &use_),
+                certificates: verification.certificates,
+                detached,
+            },
+        })
+        .collect();
     Ok(OpenedMessage {
         layers,
         content,
@@ -344,42 +364,18 @@ pub fn open(
 }
 
 fn digest_mismatch(v: &Verification) -> bool {
-    v.signers().iter().any(|s| {
-        matches!(
-            s.status(),
-            SignatureStatus::Invalid {
-                reason: cms::InvalidReason::DigestMismatch
-            }
-        )
-    })
+    v.signers()
+        .iter()
+        .any(|s| s.outcome() == Err(&cms::InvalidReason::DigestMismatch))
 }
 
-/// A valid signer whose certificate does not name the From address becomes
-/// AddressMismatch (RFC 8550 §3, rows 12–14).
-fn check_address(signer: &mut SignerReport, from: Option<&EmailAddress>) {
-    if !signer.status().is_valid() {
-        return;
-    }
-    let Some(cert) = signer.certificate() else {
-        return;
-    };
-    // RFC 8550 §3: the check applies "whenever the certificate contains addresses";
-    // a certificate that names none (RFC 8550 §3 allows them) is bound some other way.
-    if cert.email_addresses().is_empty() {
-        return;
-    }
-    let ok = from.is_some_and(|f| cert.names_address(f));
-    if !ok {
-        let status = SignatureStatus::AddressMismatch {
-            from: from.map_or_else(|| "(no single From address)".to_owned(), |f| f.to_string()),
-            certificate_addresses: cert
-                .email_addresses()
-                .iter()
-                .map(|a| a.to_string())
-                .collect(),
-        };
-        signer.set_status(status);
-    }
+/// A layer as unwrapped, before the signers are judged.
+enum Found {
+    Layer(Layer),
+    Signed {
+        verification: Verification,
+        detached: bool,
+    },
 }
 
 /// The From field's single mailbox (addr-spec only), or `None` when there is no
