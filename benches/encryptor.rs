@@ -18,7 +18,7 @@ use std::time::SystemTime;
 use criterion::{Criterion, criterion_group, criterion_main};
 use smime::directory::{Cached, MemoryDirectory};
 use smime::encryptor::{Encryptor, Recipients, SealOptions};
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::TrustStore;
 use smime::{Certificate, EmailAddress};
 
 fn variant(i: usize) -> Certificate {
@@ -48,9 +48,9 @@ fn check(c: &mut Criterion) {
         let a: EmailAddress = format!("u{i:04}@example.org").parse().expect("address");
         recipients.add(a, smime::encryptor::Role::To);
     }
-    let policy = Policy::email(SystemTime::now(), Purpose::Encrypt);
+    let now = SystemTime::now();
     c.bench_function("check 100 recipients (cached GAL)", |b| {
-        b.iter(|| black_box(encryptor.check(black_box(&recipients), &policy)))
+        b.iter(|| black_box(encryptor.check(black_box(&recipients), now)))
     });
 
     // seal to Bob and Alice (valid) + encrypt-to-self.
@@ -61,7 +61,7 @@ fn check(c: &mut Criterion) {
     );
     let encryptor = Encryptor::new(&real, &trust).encrypt_to_self(&me);
     let to_bob = Recipients::new().to("bob@example.org".parse().expect("address"));
-    let report = encryptor.check(&to_bob, &policy);
+    let report = encryptor.check(&to_bob, now);
     let message = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: s\r\n\r\nhello\r\n";
     c.bench_function("seal to 2 (bob + self)", |b| {
         b.iter(|| {

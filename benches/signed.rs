@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use smime::Identity;
 use smime::cms::{self, SignOptions, SignedDataBuilder};
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::{Policy, Purpose, TrustStore, Use};
 
 fn signed(c: &mut Criterion) {
     let rsa = sample::alice().expect("sample identity");
@@ -25,7 +25,8 @@ fn signed(c: &mut Criterion) {
     .expect("bench P-256 identity");
     let mut trust = TrustStore::new();
     trust.add_anchor(sample::ca().expect("sample CA"));
-    let policy = Policy::email(SystemTime::now(), Purpose::Verify);
+    let policy = Policy::email();
+    let at = Use::at(Purpose::Verify, SystemTime::now());
     for (name, id) in [("rsa2048", &rsa), ("p256", &p256)] {
         let mut group = c.benchmark_group(format!("signed/{name}"));
         group.sample_size(10);
@@ -56,7 +57,7 @@ fn signed(c: &mut Criterion) {
                     b.iter(|| {
                         let v = cms::verify_opaque(&sealed[..], std::io::sink(), &trust, &policy)
                             .expect("verify");
-                        black_box(v)
+                        black_box(smime::reader::judge_signers(&v, &trust, &policy, &at))
                     })
                 },
             );

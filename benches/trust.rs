@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use smime::Certificate;
-use smime::trust::{Crl, Policy, Purpose, TrustStore};
+use smime::trust::{Crl, Policy, Purpose, TrustStore, Use};
 
 fn testdata() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata")
@@ -48,9 +48,10 @@ fn limbo(c: &mut Criterion) {
             .into_iter()
             .for_each(|a| store.add_anchor(a));
         let extra = pem_list(&case["untrusted_intermediates"]);
-        let policy = Policy::email(time, Purpose::Verify);
+        let policy = Policy::email();
+        let use_ = Use::at(Purpose::Verify, time);
         c.bench_function(&format!("limbo {id}"), |b| {
-            b.iter(|| store.evaluate(&leaf, &policy, &extra).is_ok())
+            b.iter(|| store.evaluate(&leaf, &policy, &use_, &extra).is_ok())
         });
     }
 }
@@ -71,14 +72,15 @@ fn pkits(c: &mut Criterion) {
             Crl::from_der(&std::fs::read(dir.join("crls").join(f)).expect("crl")).expect("parses")
         })
         .collect();
-    let policy = Policy::email(
-        SystemTime::UNIX_EPOCH + Duration::from_secs(1_577_836_800),
+    let policy = Policy::email();
+    let use_ = Use::at(
         Purpose::Verify,
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_577_836_800),
     );
     c.bench_function("pkits ValidCertificatePathTest1 with CRLs", |b| {
         b.iter(|| {
             store
-                .evaluate_with_crls(&leaf, &policy, &extra, &crls)
+                .evaluate_with_crls(&leaf, &policy, &use_, &extra, &crls)
                 .is_ok()
         })
     });

@@ -18,7 +18,7 @@ use smime::compose::{Composition, Lock};
 use smime::directory::{Cached, CertificateDirectory, Contacts, Layered, MemoryDirectory};
 use smime::encryptor::Encryptor;
 
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::TrustStore;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,7 +46,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     trust.add_anchor(sample::ca()?);
     trust.add_anchor(sample::partner_ca()?);
     let encryptor = Encryptor::new(&directory, &trust);
-    let policy = Policy::email(SystemTime::now(), Purpose::Encrypt);
 
     let mut draft = Composition::new(true);
     for (i, to) in [
@@ -58,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .enumerate()
     {
         draft.add_to(to.parse()?);
-        draft.refresh(&encryptor, &policy);
+        draft.refresh(&encryptor, SystemTime::now());
         println!("after adding {to} (lookups so far: {}):", draft.lookups());
         for (a, _) in draft.recipients().iter() {
             let lock = if draft.lock(a) == Some(Lock::Locked) {

@@ -15,14 +15,13 @@ use smime::compose::Composition;
 use smime::directory::MemoryDirectory;
 use smime::encryptor::Encryptor;
 
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::TrustStore;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gal = MemoryDirectory::from_certificates("GAL", [sample::bob()?.certificate().clone()]);
     let mut trust = TrustStore::new();
     trust.add_anchor(sample::ca()?);
     let encryptor = Encryptor::new(&gal, &trust);
-    let policy = Policy::email(SystemTime::now(), Purpose::Encrypt);
     println!(
         "{:<20} {:<28} {:<8} designation",
         "Encrypt by Default", "recipients", "toggle"
@@ -36,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for r in recipients {
                 draft.add_to(r.parse()?);
             }
-            draft.refresh(&encryptor, &policy);
+            draft.refresh(&encryptor, SystemTime::now());
             for _ in 0..2 {
                 println!(
                     "{:<20} {:<28} {:<8} {}",

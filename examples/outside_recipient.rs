@@ -31,13 +31,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &Default::default(),
         Default::default(),
     )?;
-    let verify = Policy::email(now, Purpose::Verify);
-    let encrypt = Policy::email(now, Purpose::Encrypt);
+    let policy = Policy::email();
     let encryptor = Encryptor::new(&store, &trust);
     let to_carol = Recipients::new().to("carol@outside.example".parse()?);
     println!(
         "before: carol@outside.example: {}",
-        encryptor.check(&to_carol, &encrypt).recipients()[0].status()
+        encryptor.check(&to_carol, now).recipients()[0].status()
     );
 
     // A tampered copy is never kept.
@@ -45,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(i) = tampered.windows(4).position(|w| w == b"Here") {
         tampered[i] = b'h';
     }
-    let opened = smime::reader::open(&tampered, &[], &trust, &verify)?;
+    let opened = smime::reader::open(&tampered, &[], &trust, &policy, now)?;
     println!(
         "tampered copy: install refused: {}",
         smime::keep::install(&store, &opened)
@@ -53,14 +52,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok_or("installed!")?
     );
 
-    let opened = smime::reader::open(&signed, &[], &trust, &verify)?;
+    let opened = smime::reader::open(&signed, &[], &trust, &policy, now)?;
     let sender = smime::keep::sender_certificate(&opened).ok_or("not signed")?;
     println!("signature: {}\n{}", sender.status(), sender.details());
     smime::keep::trust(&store, &sender, &[Purpose::Verify, Purpose::Encrypt])?;
-    let opened = smime::reader::open(&signed, &[], &trust, &verify)?;
+    let opened = smime::reader::open(&signed, &[], &trust, &policy, now)?;
     let installed = smime::keep::install(&store, &opened)?;
     println!("installed for {}", installed.address);
-    let report = encryptor.check(&to_carol, &encrypt);
+    let report = encryptor.check(&to_carol, now);
     println!(
         "after: carol@outside.example: {}",
         report.recipients()[0].status()

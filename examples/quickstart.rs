@@ -91,8 +91,8 @@ fn main() -> Result<()> {
         color: std::io::stdout().is_terminal(),
     };
     let now = SystemTime::now();
-    let encrypt_policy = Policy::email(now, Purpose::Encrypt);
-    let verify_policy = Policy::email(now, Purpose::Verify);
+    // The account's trust rules, built once; the time is an argument of each call.
+    let policy = Policy::email();
 
     // ── Once per account ────────────────────────────────────────────────────────
     let folder = tempfile::tempdir()?;
@@ -123,7 +123,7 @@ fn main() -> Result<()> {
     draft.add_to(addr("bob@example.org")?);
     draft.add_cc(addr("dave@partner.example")?);
     draft.add_to(addr("carol@outside.example")?);
-    let report = draft.refresh(&encryptor, &encrypt_policy);
+    let report = draft.refresh(&encryptor, now);
     for r in report.recipients() {
         let lock = match draft.lock(r.address()) {
             Some(Lock::Locked) => out.blue("🔒"),
@@ -147,7 +147,7 @@ fn main() -> Result<()> {
 
     out.step("Alice removes Carol");
     draft.remove(&addr("carol@outside.example")?);
-    let report = draft.refresh(&encryptor, &encrypt_policy);
+    let report = draft.refresh(&encryptor, now);
     println!(
         "  Designation: {}",
         out.blue(&draft.designation().to_string())
@@ -173,7 +173,8 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
         sealed.copies()[0].message(),
         &[&bob],
         &bob_trust,
-        &verify_policy,
+        &policy,
+        now,
     )?;
     let badge = if opened.is_signature_valid() {
         out.blue("✔ signed by alice@example.org")
@@ -197,7 +198,7 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
         &Default::default(),
         Default::default(),
     )?;
-    let opened = smime::reader::open(&from_carol, &[&me], &trust, &verify_policy)?;
+    let opened = smime::reader::open(&from_carol, &[&me], &trust, &policy, now)?;
     let sender = smime::keep::sender_certificate(&opened).ok_or("no sender certificate")?;
     println!("  {} {}", out.red("?"), sender.status());
     println!("  View Certificate:");
@@ -209,7 +210,7 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
     }
     smime::keep::trust(&store, &sender, &[Purpose::Verify, Purpose::Encrypt])?;
     println!("  Alice taps Trust");
-    let opened = smime::reader::open(&from_carol, &[&me], &trust, &verify_policy)?;
+    let opened = smime::reader::open(&from_carol, &[&me], &trust, &policy, now)?;
     let installed = smime::keep::install(&store, &opened)?;
     println!(
         "  {} and Install: {} for {}",
@@ -221,7 +222,7 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
     out.step("Alice writes to Carol");
     draft.invalidate();
     draft.add_to(addr("carol@outside.example")?);
-    let report = draft.refresh(&encryptor, &encrypt_policy);
+    let report = draft.refresh(&encryptor, now);
     let carol_status = report
         .get(&addr("carol@outside.example")?)
         .ok_or("carol missing")?
@@ -241,7 +242,7 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
     out.step("Alice removes Carol's certificate");
     smime::keep::remove(&store, &installed.fingerprint)?;
     draft.invalidate();
-    draft.refresh(&encryptor, &encrypt_policy);
+    draft.refresh(&encryptor, now);
     let status = draft
         .answer(&addr("carol@outside.example")?)
         .ok_or("carol missing")?

@@ -9,10 +9,11 @@
 
 use std::time::SystemTime;
 
-use smime::cms::{SignOptions, SignatureStatus};
+use smime::cms::SignOptions;
+use smime::reader::SignatureStatus;
 use smime::mime::SignFormat;
 use smime::reader::{self, SignedScope};
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::{Policy, TrustStore};
 use smime::{Certificate, Error};
 
 #[allow(dead_code)]
@@ -36,7 +37,8 @@ fn main() -> Result<(), Error> {
         &raw,
         &[],
         &trust,
-        &Policy::email(SystemTime::now(), Purpose::Verify),
+        &Policy::email(),
+        SystemTime::now(),
     )?;
     println!(
         "From: {}",
@@ -83,13 +85,13 @@ fn demo() -> Result<(Vec<u8>, Vec<Certificate>), Error> {
     )?;
     let mut trust = TrustStore::new();
     trust.add_anchor(sample::ca()?);
-    let policy = Policy::email(SystemTime::now(), Purpose::Verify);
+    let policy = Policy::email();
     // The altered copy: "Alice" becomes "Alicf" in the signed body.
     let mut altered = signed.clone();
     if let Some(at) = altered.windows(16).position(|w| w == b"Signed by Alice.") {
         altered[at + 14] = b'f';
     }
-    let opened = reader::open(&altered, &[], &trust, &policy)?;
+    let opened = reader::open(&altered, &[], &trust, &policy, SystemTime::now())?;
     for s in opened.signatures() {
         println!("(altered copy) ?  {}", s.status());
     }

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use clap::Args;
 use smime::reader;
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::{Policy, TrustStore};
 
 use crate::Io;
 use crate::failure::Failure;
@@ -32,7 +32,8 @@ pub fn run(args: CertsArgs) -> Result<(), Failure> {
         &raw,
         &refs,
         &TrustStore::new(),
-        &Policy::email(SystemTime::now(), Purpose::Verify),
+        &Policy::email(),
+        SystemTime::now(),
     )?;
     let certs = opened.certificates();
     if certs.is_empty() {

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use clap::Args;
 use serde_json::{Value, json};
 use smime::encryptor::{Encryptor, RecipientStatus, Recipients, Role};
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::TrustStore;
 use smime::{Certificate, EmailAddress};
 
 use crate::directory_args::DirectoryArgs;
@@ -82,7 +82,7 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
         None => SystemTime::now(),
     };
     let encryptor = Encryptor::new(&directory, &trust);
-    let report = encryptor.check(&recipients, &Policy::email(time, Purpose::Encrypt));
+    let report = encryptor.check(&recipients, time);
     let rows: Vec<Value> = report
         .recipients()
         .iter()

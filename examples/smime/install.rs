@@ -91,8 +91,8 @@ fn from_message(
             trust.add_anchor(c);
         }
     }
-    let policy = Policy::email(SystemTime::now(), Purpose::Verify);
-    let mut opened = smime::reader::open(&raw, &[], &trust, &policy)?;
+    let policy = Policy::email();
+    let mut opened = smime::reader::open(&raw, &[], &trust, &policy, SystemTime::now())?;
     if args.trust {
         let sender = smime::keep::sender_certificate(&opened).ok_or_else(|| Failure {
             code: 1,
@@ -101,7 +101,7 @@ fn from_message(
         if sender.can_trust() {
             smime::keep::trust(store, &sender, &[Purpose::Verify, Purpose::Encrypt])
                 .map_err(refused)?;
-            opened = smime::reader::open(&raw, &[], &trust, &policy)?;
+            opened = smime::reader::open(&raw, &[], &trust, &policy, SystemTime::now())?;
         }
     }
     let installed = smime::keep::install(store, &opened).map_err(refused)?;

@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime};
 use clap::Args;
 use serde_json::{Value, json};
 use smime::Certificate;
-use smime::cms::SignatureStatus;
+use smime::reader::SignatureStatus;
 use smime::reader::{self, Layer, SignedScope};
-use smime::trust::{Crl, Policy, Purpose, RevocationCheck, TrustStore};
+use smime::trust::{Crl, Policy, RevocationCheck, TrustStore};
 
 use crate::Io;
 use crate::failure::{Failure, read_file};
@@ -78,9 +78,9 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
         None => SystemTime::now(),
     };
     let mut policy = if args.historic {
-        Policy::historic(time, Purpose::Verify)
+        Policy::historic()
     } else {
-        Policy::email(time, Purpose::Verify)
+        Policy::email()
     };
     if args.require_revocation {
         policy.revocation = RevocationCheck::Required;
@@ -90,15 +90,16 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
         false => Vec::new(),
     };
     let refs: Vec<&smime::Identity> = identities.iter().collect();
-    let opened = reader::open(&raw, &refs, &trust, &policy)?;
+    let opened = reader::open(&raw, &refs, &trust, &policy, time)?;
     let mut signers = Vec::new();
     for layer in opened.layers() {
         if let Layer::Signed {
-            verification,
+            signers: reports,
             detached,
+            ..
         } = layer
         {
-            for s in verification.signers() {
+            for s in reports {
                 signers.push(signer_json(s, *detached));
             }
         }
@@ -137,7 +138,7 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
     }
 }
 
-fn signer_json(s: &smime::cms::SignerReport, detached: bool) -> Value {
+fn signer_json(s: &smime::reader::SignerReport, detached: bool) -> Value {
     let (status, reason) = match s.status() {
         SignatureStatus::Valid => ("valid", None),
         SignatureStatus::Invalid {

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use libfuzzer_sys::fuzz_target;
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::{Policy, TrustStore};
 
 fn setup() -> &'static (smime::Identity, TrustStore) {
     static S: OnceLock<(smime::Identity, TrustStore)> = OnceLock::new();
@@ -22,6 +22,6 @@ fn setup() -> &'static (smime::Identity, TrustStore) {
 
 fuzz_target!(|data: &[u8]| {
     let (bob, trust) = setup();
-    let policy = Policy::email(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000), Purpose::Verify);
-    let _ = smime::reader::open(data, &[bob], trust, &policy);
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let _ = smime::reader::open(data, &[bob], trust, &Policy::email(), at);
 });

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use libfuzzer_sys::fuzz_target;
 use smime::Certificate;
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::{Policy, Purpose, TrustStore, Use};
 
 fuzz_target!(|data: &[u8]| {
     // Split on a separator so the fuzzer can build several certificates.
@@ -26,16 +26,17 @@ fuzz_target!(|data: &[u8]| {
     };
     let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
     for purpose in [Purpose::Verify, Purpose::Encrypt] {
-        let policy = Policy::email(time, purpose);
+        let policy = Policy::email();
+        let use_ = Use::at(purpose, time);
         let mut store = TrustStore::new();
         if let Ok(ca) = sample::ca() {
             store.add_anchor(ca);
         }
-        let _ = store.evaluate(leaf, &policy, rest);
+        let _ = store.evaluate(leaf, &policy, &use_, rest);
         if let Some(anchor) = rest.first() {
             let mut store = TrustStore::new();
             store.add_anchor(anchor.clone());
-            let _ = store.evaluate(leaf, &policy, rest);
+            let _ = store.evaluate(leaf, &policy, &use_, rest);
         }
     }
 });
