@@ -17,13 +17,13 @@ use std::io::{IsTerminal, Write};
 use std::time::SystemTime;
 
 use base64::Engine;
+use smime::EmailAddress;
 use smime::compose::{Composition, Lock};
 use smime::directory::{
     Cached, CertificateDirectory, Contacts, InstalledStore, Layered, MemoryDirectory,
 };
 use smime::encryptor::{Encryptor, RecipientStatus, SealOptions};
 use smime::trust::{Policy, Purpose, TrustStore};
-use smime::EmailAddress;
 
 #[allow(dead_code)]
 #[path = "sample/mod.rs"]
@@ -233,7 +233,7 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
         out.blue(&draft.designation().to_string())
     );
     let sealed = encryptor.seal(message, &report, &SealOptions::encrypt())?;
-    let opened = smime::decrypt_message_bytes(sealed.copies()[0].message(), &carol)?;
+    let opened = smime::mime::decrypt_message_bytes(sealed.copies()[0].message(), &carol)?;
     println!(
         "  Carol decrypts it ({} bytes of content)",
         opened.content().len()

@@ -10,8 +10,8 @@
 use std::time::SystemTime;
 
 use smime::cms::SignOptions;
-use smime::reader::SignatureStatus;
 use smime::mime::SignFormat;
+use smime::reader::SignatureStatus;
 use smime::reader::{self, SignedScope};
 use smime::trust::{Policy, TrustStore};
 use smime::{Certificate, Error};
@@ -33,13 +33,7 @@ fn main() -> Result<(), Error> {
     for a in anchors {
         trust.add_anchor(a);
     }
-    let opened = reader::open(
-        &raw,
-        &[],
-        &trust,
-        &Policy::email(),
-        SystemTime::now(),
-    )?;
+    let opened = reader::open(&raw, &[], &trust, &Policy::email(), SystemTime::now())?;
     println!(
         "From: {}",
         opened

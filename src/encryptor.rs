@@ -231,7 +231,7 @@ pub enum RecipientStatus {
         /// The source that failed.
         source: Source,
         /// What went wrong.
-        error: crate::DirectoryError,
+        error: crate::error::DirectoryError,
     },
 }
 
@@ -560,7 +560,7 @@ impl<'a> SealOptions<'a> {
 }
 
 /// Why [`Encryptor::seal`] refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SealError {
     /// Some recipients cannot be encrypted to; nothing was sealed.
@@ -569,6 +569,9 @@ pub enum SealError {
     /// The report has no recipients.
     #[error("the message has no recipients")]
     NoRecipients,
+    /// Signing, encrypting or wrapping the message failed.
+    #[error(transparent)]
+    Failed(#[from] Error),
 }
 
 /// One encrypted copy and who it goes to.
@@ -885,7 +888,7 @@ impl<'a> Encryptor<'a> {
     /// let sealed = encryptor.seal(message, &report, &SealOptions::sign_and_encrypt(&me))?;
     ///
     /// let copy = sealed.copy_for(&"bob@example.org".parse()?).ok_or("no copy for Bob")?;
-    /// let opened = smime::decrypt_message_bytes(copy.message(), &bob)?;
+    /// let opened = smime::mime::decrypt_message_bytes(copy.message(), &bob)?;
     /// assert!(opened.info().authenticated());
     ///
     /// // A recipient without a certificate: refused, and named.
@@ -900,7 +903,7 @@ impl<'a> Encryptor<'a> {
         message: &[u8],
         report: &EncryptionReport,
         options: &SealOptions<'_>,
-    ) -> Result<Sealed, Error> {
+    ) -> Result<Sealed, SealError> {
         seal(message, report, options)
     }
 }
@@ -962,16 +965,16 @@ fn seal(
     message: &[u8],
     report: &EncryptionReport,
     options: &SealOptions<'_>,
-) -> Result<Sealed, Error> {
+) -> Result<Sealed, SealError> {
     if report.recipients().is_empty() {
-        return Err(SealError::NoRecipients.into());
+        return Err(SealError::NoRecipients);
     }
     let refused: Vec<(EmailAddress, RecipientStatus)> = report
         .not_encryptable()
         .map(|r| (r.address.clone(), r.status.clone()))
         .collect();
     if !refused.is_empty() {
-        return Err(SealError::NotEncryptable(refused).into());
+        return Err(SealError::NotEncryptable(refused));
     }
     let cert_of = |r: &RecipientReport| r.status.certificate().cloned();
     let cipher = options

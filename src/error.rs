@@ -10,7 +10,11 @@ use std::fmt;
 
 use der::asn1::ObjectIdentifier;
 
-/// Everything that can go wrong in this crate.
+/// What can go wrong below the mail-app layers: parsing, CMS, MIME, directories, I/O.
+/// The layers above have their own errors that carry this one: a certificate judged
+/// unusable is a [`TrustError`](crate::trust::TrustError) (in the verdicts and
+/// reports), sealing fails with a [`SealError`](crate::encryptor::SealError), keeping
+/// a certificate with a [`KeepError`](crate::keep::KeepError).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -35,18 +39,9 @@ pub enum Error {
     /// A MIME message could not be wrapped or unwrapped.
     #[error(transparent)]
     Mime(#[from] MimeError),
-    /// A certificate is not trusted (trust evaluation failed).
-    #[error(transparent)]
-    Trust(#[from] crate::trust::TrustError),
     /// A certificate directory could not be opened, asked or changed.
     #[error(transparent)]
     Directory(#[from] DirectoryError),
-    /// Sealing refused (recipients not encryptable).
-    #[error(transparent)]
-    Seal(#[from] crate::encryptor::SealError),
-    /// A certificate was not kept from a signed message.
-    #[error(transparent)]
-    Keep(#[from] crate::keep::KeepError),
 }
 
 /// Why an email address was rejected.

@@ -50,16 +50,16 @@ use std::time::{Duration, SystemTime};
 
 use crate::address::EmailAddress;
 use crate::cert::Certificate;
-use crate::reader::{SignatureStatus, SignerReport};
+use crate::cert::hex_upper;
+use crate::cms::InvalidReason;
 use crate::directory::{
     CertificateDirectory, CertificateStoreWrite, CorrespondentPreferences, InstallOptions,
     InstalledStore, TrustDecision, TrustPurpose,
 };
 use crate::error::Error;
-use crate::reader::{OpenedMessage, SignedScope};
 use crate::oid;
-use crate::cert::hex_upper;
-use crate::cms::InvalidReason;
+use crate::reader::{OpenedMessage, SignedScope};
+use crate::reader::{SignatureStatus, SignerReport};
 use crate::trust::{self, Party, Purpose, TrustError, Use};
 
 /// How far in the future a signing time may be before its attributes are refused
@@ -70,12 +70,15 @@ pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
 pub const MAX_CERTIFICATES_PER_MESSAGE: usize = 32;
 
 /// Why a certificate was not kept.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeepError {
     /// The message has no signature over the whole message, or no From address.
     #[error("the message is not signed by its sender")]
     NotSigned,
+    /// The installed store could not be read or written.
+    #[error(transparent)]
+    Store(#[from] Error),
     /// The signature does not verify (tampered, wrong key, bad attributes).
     #[error("the signature is not valid: {0}")]
     InvalidSignature(InvalidReason),
@@ -102,7 +105,8 @@ pub enum KeepError {
     /// confirm with a fresh trust decision for the new certificate.
     #[error(
         "{address} already has another certificate ({}); the new one ({}) needs the user's decision",
-        hex_upper(installed), hex_upper(offered)
+        hex_upper(installed),
+        hex_upper(offered)
     )]
     KeyChange {
         /// The address.
@@ -288,16 +292,16 @@ pub fn trust(
     store: &InstalledStore,
     sender: &SenderCertificate,
     purposes: &[Purpose],
-) -> Result<TrustDecision, Error> {
+) -> Result<TrustDecision, KeepError> {
     // A chain that fails for a reason trust cannot override (wrong EKU on a CA, …)
     // stays unusable whatever the user decides: refuse the decision too.
     if let SignatureStatus::Invalid { reason } = &sender.status {
-        return Err(KeepError::InvalidSignature(reason.clone()).into());
+        return Err(KeepError::InvalidSignature(reason.clone()));
     }
     let from = sender.from.clone().ok_or(KeepError::NotSigned)?;
     // The decision binds the certificate to From: the trust layer's address rule.
     if trust::check_party(&sender.certificate, &Party::Address(from.clone())).is_err() {
-        return Err(KeepError::AddressMismatch { from: Some(from) }.into());
+        return Err(KeepError::AddressMismatch { from: Some(from) });
     }
     let purposes: Vec<TrustPurpose> = purposes
         .iter()
@@ -334,11 +338,11 @@ pub struct Installed {
 
 /// Installs the sender's certificate of `opened` for its From address, after the
 /// checks in the module docs; also updates the capability cache.
-pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Installed, Error> {
+pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Installed, KeepError> {
     if let Some(SignatureStatus::Invalid { reason }) =
         opened.signatures().next().map(|s| s.status())
     {
-        return Err(KeepError::InvalidSignature(reason.clone()).into());
+        return Err(KeepError::InvalidSignature(reason.clone()));
     }
     let sender = sender_certificate(opened).ok_or(KeepError::NotSigned)?;
     let from = sender.from.clone().ok_or(KeepError::NotSigned)?;
@@ -348,14 +352,13 @@ pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Install
         SignatureStatus::UntrustedIssuer { .. } => {
             return Err(KeepError::Untrusted {
                 subject: cert.subject(),
-            }
-            .into());
+            });
         }
         SignatureStatus::Invalid { reason } => {
-            return Err(KeepError::InvalidSignature(reason.clone()).into());
+            return Err(KeepError::InvalidSignature(reason.clone()));
         }
         SignatureStatus::AddressMismatch { from, .. } => {
-            return Err(KeepError::AddressMismatch { from: from.clone() }.into());
+            return Err(KeepError::AddressMismatch { from: from.clone() });
         }
         other => return Err(KeepError::Unusable(other.clone()).into()),
     }
@@ -365,7 +368,7 @@ pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Install
     match trust::check_without_path(&cert, &for_sender, oid::KP_EMAIL_PROTECTION) {
         Ok(()) => {}
         Err(TrustError::AddressMismatch { .. }) => {
-            return Err(KeepError::AddressMismatch { from: Some(from) }.into());
+            return Err(KeepError::AddressMismatch { from: Some(from) });
         }
         Err(_) => return Err(KeepError::NotForEncryption.into()),
     }
@@ -383,8 +386,7 @@ pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Install
                     address: from.clone(),
                     installed: c.certificate().fingerprint_sha256(),
                     offered: fp,
-                }
-                .into());
+                });
             }
             replaced = Some(c.certificate().clone());
         }

@@ -1,28 +1,58 @@
 //! # smime — S/MIME 4.0 for mail applications, in pure Rust
 //!
-//! A mail app loads the user's [`Identity`] and recipients' [`Certificate`]s,
-//! encrypts an RFC 5322 message to all of them, and decrypts what arrives:
+//! The four things a mail app does with S/MIME, in code: *check* whether a message can
+//! be encrypted to every recipient (blue lock or red, with the reason), *seal* it
+//! (sign and encrypt), *open* what arrives (blue check or red question mark), and
+//! *keep* a correspondent's certificate (view, trust, install, remove).
 //!
 //! ```
 //! # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
-//! use smime::cms::{ContentCipher, EnvelopeOptions};
-//! use smime::{Certificate, Identity};
+//! use std::sync::Arc;
+//! use std::time::SystemTime;
+//! use smime::{
+//!     CertificateDirectory, Composition, Designation, Encryptor, InstalledStore, Layered,
+//!     MemoryDirectory, Policy, SealOptions, SignatureStatus, TrustStore,
+//! };
 //!
-//! // The user's identity: normally `Identity::from_pkcs12(&p12_bytes, password)`.
-//! let bob: Identity = sample::bob()?;
-//! let alice: Certificate = Certificate::from_pem(sample::ALICE_CERT_PEM.as_bytes())?;
+//! // Once per account: the installed store, the directories, the trust anchors, the
+//! // rules (Policy) and the user's identity (normally `Identity::from_pkcs12`).
+//! let folder = tempfile::tempdir()?;
+//! let store = InstalledStore::open(folder.path())?;
+//! let bob_cert = smime::Certificate::from_pem(sample::BOB_CERT_PEM.as_bytes())?;
+//! let gal = MemoryDirectory::from_certificates("gal", [bob_cert]);
+//! let directory = Layered::new(vec![
+//!     Box::new(store.clone()) as Box<dyn CertificateDirectory>,
+//!     Box::new(gal),
+//! ]);
+//! let mut trust = TrustStore::new().with_user_trust(Arc::new(store.clone()));
+//! trust.add_anchor(sample::ca()?);
+//! let policy = Policy::email();
+//! let alice = sample::alice()?;
+//! let encryptor = Encryptor::new(&directory, &trust).encrypt_to_self(&alice);
+//! let now = SystemTime::now();
 //!
-//! // Send: encrypt once for every recipient (AES-256-GCM unless asked otherwise).
-//! let message = b"From: carol@example.org\r\nTo: alice@example.org, bob@example.org\r\n\
+//! // Check, while the user types: Encrypt by Default is on, Bob has a certificate.
+//! let mut draft = Composition::new(true);
+//! draft.add_to("bob@example.org".parse()?);
+//! let report = draft.refresh(&encryptor, now);
+//! assert_eq!(draft.designation(), Designation::Encrypted);
+//!
+//! // Seal: signed by Alice, encrypted to Bob and to Alice herself.
+//! let message = b"From: alice@example.org\r\nTo: bob@example.org\r\n\
 //!                 Subject: Lunch\r\nContent-Type: text/plain\r\n\r\nNoon?\r\n";
-//! let recipients = [alice, bob.certificate().clone()];
-//! let sealed = smime::encrypt_message_bytes(message, &recipients, &EnvelopeOptions::default())?;
+//! let sealed = encryptor.seal(message, &report, &SealOptions::sign_and_encrypt(&alice))?;
 //!
-//! // Receive: decrypt with the private key; GCM verified the content's integrity.
-//! let opened = smime::decrypt_message_bytes(&sealed, &bob)?;
-//! assert_eq!(opened.content(), b"Content-Type: text/plain\r\n\r\nNoon?\r\n");
-//! assert!(opened.info().authenticated());
-//! # Ok::<(), smime::Error>(())
+//! // Open, on Bob's side: decrypted, and the signature gets the blue check.
+//! let bob = sample::bob()?;
+//! let opened = smime::reader::open(sealed.copies()[0].message(), &[&bob], &trust, &policy, now)?;
+//! assert!(opened.is_signature_valid());
+//! assert!(opened.signatures().all(|s| s.status() == &SignatureStatus::Valid));
+//!
+//! // Keep: install Alice's certificate for her address, and remove it again.
+//! let installed = smime::keep::install(&store, &opened)?;
+//! assert_eq!(installed.address, "alice@example.org".parse()?);
+//! assert!(smime::keep::remove(&store, &installed.fingerprint)?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ## The whole story
@@ -38,23 +68,26 @@
 //!
 //! ## Layers
 //!
-//! Each layer depends only on the ones above it (`../shared/DESIGN.md`); data flows
-//! one way. Outgoing: message + recipients → directory lookups → trust evaluation →
+//! Each layer depends only on the ones above it (`../shared/DESIGN.md`; `tests/layers.rs`
+//! fails on an import from a layer below or a circle between files); data flows one way. Outgoing: message + recipients → directory lookups → trust evaluation →
 //! per-recipient report → cms build → mime wrap → bytes. Incoming: bytes → mime
 //! unwrap → cms open → trust evaluation → report + content.
 //!
 //! ```text
 //! address    EmailAddress: parse, normalise (IDNA, case), compare         (RFC 8550 §3)
 //! cert       Certificate, Identity (PEM, PKCS#8, PKCS#1, SEC1, PKCS#12)    (RFC 5280, 7292)
-//! trust      TrustStore, Policy, evaluate() -> VerifiedPath: paths, CRLs,  (RFC 5280 §6, 9618,
-//!            name constraints, policies, the user's Trust decisions        RFC 8550 §4)
+//! trust      TrustStore, Policy (the account's rules), Use (purpose, party, (RFC 5280 §6, 9618,
+//!            time); evaluate() -> VerifiedPath: the one judge of a          RFC 8550 §3, §4)
+//!            certificate's use: paths, CRLs, name constraints, key usage,
+//!            EKU, address, the user's Trust decisions
 //! cms        Enveloped/AuthEnvelopedData (RSA, ECDH, X25519; AES, ChaCha), (RFC 5652, 5083, 5084,
-//!            SignedData build and verify, streaming                         3560, 5753, 8418, 8103)
+//!            SignedData build, and verify -> evidence per signer            3560, 5753, 8418, 8103)
 //! mime       canonical form, base64, wrap/unwrap pkcs7-mime, multipart/signed (RFC 8551 §3)
 //! directory  CertificateDirectory: installed store, contacts (vCard),      (RFC 4523, 6350)
 //!            LDAP GAL (feature "ldap"; ldaps/StartTLS: "ldap-tls"), layered, cached
 //! encryptor  Encryptor: check(recipients) -> EncryptionReport; seal()     (RFC 8551 §2.7.1)
-//! reader     open(raw) -> OpenedMessage: layers, content, signer reports   (RFC 8551 §3.7)
+//! reader     open(raw) -> OpenedMessage: layers, content; the per-signer   (RFC 8551 §3.7)
+//!            verdict, built once from cms evidence, trust and the From
 //! compose    Composition: Encrypt by Default, the per-message toggle, designation
 //! keep       view, trust, install and remove a sender's certificate       (RFC 8551 §2.5.3)
 //! ```
@@ -67,7 +100,7 @@
 //!   `authenticated: false` (EFAIL).
 //! * Hostile input gives a typed [`Error`], never a panic; sizes and nesting are
 //!   bounded.
-//! * A signature is [`cms::SignatureStatus::Valid`] only when digest, signature,
+//! * A signature is [`SignatureStatus::Valid`] only when digest, signature,
 //!   chain (at the caller's time, never signingTime) and From address are all good;
 //!   a partially signed message never shows a blue check.
 //! * Certificates from messages are untrusted intermediates; the user's Trust is
@@ -112,13 +145,22 @@ extern crate self as smime;
 #[path = "../examples/sample/mod.rs"]
 mod sample;
 
+// The face: what a mail app uses for the story. The modules stay public as the
+// namespaces of these types and for the advanced entry points (`cms`, `mime`).
 pub use address::EmailAddress;
 pub use cert::{Certificate, Identity, KeyAlgorithm, KeyUsage, PrivateKey};
+pub use compose::{Composition, Lock};
+pub use directory::{
+    Cached, CertificateDirectory, Contacts, InstalledStore, Layered, MemoryDirectory,
+};
+pub use encryptor::{
+    Designation, EncryptionReport, Encryptor, RecipientStatus, Recipients, SealError, SealOptions,
+    Sealed, UnusableReason,
+};
 pub use error::{
     AddressError, CertificateError, CmsError, DirectoryError, Error, KeyError, MimeError,
     Pkcs12Error, Result,
 };
-pub use mime::{
-    decrypt_message, decrypt_message_bytes, encrypt_builder, encrypt_message,
-    encrypt_message_bytes, encrypt_message_stream,
-};
+pub use keep::KeepError;
+pub use reader::{OpenedMessage, SignatureStatus, SignerReport};
+pub use trust::{Policy, Purpose, TrustError, TrustStore, Use};

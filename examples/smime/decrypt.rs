@@ -25,9 +25,9 @@ pub fn run(args: DecryptArgs) -> Result<(), Failure> {
         Some(path) => {
             let file = File::open(path)
                 .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-            smime::decrypt_message(BufReader::new(file), &identity, output.writer())?.0
+            smime::mime::decrypt_message(BufReader::new(file), &identity, output.writer())?.0
         }
-        None => smime::decrypt_message(io::stdin().lock(), &identity, output.writer())?.0,
+        None => smime::mime::decrypt_message(io::stdin().lock(), &identity, output.writer())?.0,
     };
     output.commit(out)
 }

@@ -105,14 +105,19 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
         Some(path) => {
             let file = File::open(path)
                 .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-            smime::encrypt_message(BufReader::new(file), &recipients, &options, output.writer())?
+            smime::mime::encrypt_message(
+                BufReader::new(file),
+                &recipients,
+                &options,
+                output.writer(),
+            )?
         }
         None => {
             let mut buf = Vec::new();
             io::stdin()
                 .read_to_end(&mut buf)
                 .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-            smime::encrypt_message(Cursor::new(buf), &recipients, &options, output.writer())?
+            smime::mime::encrypt_message(Cursor::new(buf), &recipients, &options, output.writer())?
         }
     };
     output.commit(out)

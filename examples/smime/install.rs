@@ -11,8 +11,9 @@ use std::time::SystemTime;
 
 use clap::Args;
 use smime::directory::{CertificateStoreWrite, InstallOptions, InstalledStore};
+use smime::keep::KeepError;
 use smime::trust::{Policy, Purpose, TrustStore};
-use smime::{Certificate, EmailAddress, Error};
+use smime::{Certificate, EmailAddress};
 
 use crate::failure::{Failure, read_file};
 
@@ -66,13 +67,15 @@ pub fn run(args: InstallArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn refused(e: Error) -> Failure {
+/// A refusal to keep the certificate is a negative result (1); a store that cannot be
+/// read or written is the usual failure.
+fn refused(e: KeepError) -> Failure {
     match e {
-        Error::Keep(k) => Failure {
+        KeepError::Store(e) => e.into(),
+        refusal => Failure {
             code: 1,
-            message: k.to_string(),
+            message: refusal.to_string(),
         },
-        other => other.into(),
     }
 }
 

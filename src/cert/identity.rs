@@ -45,7 +45,8 @@ impl Identity {
     /// (usually the first); all others become the chain, issuer first.
     ///
     /// ```
-    /// use smime::{sample, Identity};
+    /// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
+    /// use smime::Identity;
     ///
     /// let chain = format!("{}{}", sample::ALICE_CERT_PEM, sample::CA_CERT_PEM);
     /// let alice = Identity::from_pem(chain.as_bytes(), sample::ALICE_KEY_PEM.as_bytes(), None)?;
@@ -89,7 +90,8 @@ impl Identity {
     /// that could be the key's does not parse.
     ///
     /// ```
-    /// use smime::{sample, Identity};
+    /// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
+    /// use smime::Identity;
     ///
     /// let alice = Identity::from_pkcs12(sample::ALICE_P12, sample::ALICE_P12_PASSWORD)?;
     /// assert!(alice.certificate().subject().contains("CN=Alice"));

@@ -598,3 +598,47 @@ impl TailBlocks {
         (prev, last)
     }
 }
+
+/// Decrypts an EnvelopedData/AuthEnvelopedData held in memory whose
+/// KEKRecipientInfo has the key identifier `kek_id`, with the symmetric
+/// key-encryption key `kek` (16, 24 or 32 bytes for AES-128/192/256 key wrap).
+///
+/// Errors: [`CmsError::NotARecipient`] when no KEKRecipientInfo carries `kek_id`;
+/// [`CmsError::DecryptionFailed`] for a wrong key or damaged content;
+/// [`CmsError::InvalidParameters`] when `kek` has the wrong length for the
+/// message's key-wrap algorithm.
+///
+/// ```
+/// use smime::cms::decrypt_with_kek;
+/// // RFC 9216 / draft-ireland-examples-cms "encryptedKekri" names its KEK "keyid".
+/// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata/rfc9216/binary-files/encryptedKekri.p7m"));
+/// # if let Ok(der) = der {
+/// let err = decrypt_with_kek(&der, b"another id", &[0u8; 32]).unwrap_err();
+/// assert!(matches!(err, smime::Error::Cms(smime::CmsError::NotARecipient)));
+/// # }
+/// ```
+pub fn decrypt_with_kek(input: &[u8], kek_id: &[u8], kek: &[u8]) -> Result<Decrypted, Error> {
+    let mut out = Vec::new();
+    let info = decrypt_stream_with_kek(input, kek_id, kek, &mut out)?;
+    Ok(Decrypted::new(out, info))
+}
+
+/// Streaming form of [`decrypt_with_kek`]: reads the CMS from `input` and writes
+/// the content to `out`, with the same rules as
+/// [`decrypt_stream`](crate::cms::decrypt_stream) (bounded memory; AEAD content
+/// released only after its tag verifies).
+pub fn decrypt_stream_with_kek<R: Read, W: Write>(
+    input: R,
+    kek_id: &[u8],
+    kek: &[u8],
+    out: W,
+) -> Result<DecryptInfo, Error> {
+    open_stream(
+        input,
+        Opener::Kek {
+            id: kek_id,
+            key: kek,
+        },
+        out,
+    )
+}

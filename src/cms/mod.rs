@@ -35,11 +35,12 @@ mod signer;
 pub use algorithms::{ContentCipher, KeyTransport, RecipientIdKind, UnknownAlgorithmName};
 pub use digest::DigestAlgorithm;
 pub use envelope_build::{Envelope, EnvelopeOptions, encrypt};
-pub use envelope_open::{DecryptInfo, Decrypted, decrypt, decrypt_stream};
-pub use kekri::{decrypt_stream_with_kek, decrypt_with_kek};
+pub use envelope_open::{
+    DecryptInfo, Decrypted, decrypt, decrypt_stream, decrypt_stream_with_kek, decrypt_with_kek,
+};
 pub use signed_build::{SignOptions, SignedDataBuilder, SignerIdKind, certs_only};
 pub use signed_verify::{
-    InvalidReason, MAX_MESSAGE_CERTIFICATES, SignerEvidence, Verification,
-    certificates_in, verify_detached, verify_opaque,
+    InvalidReason, MAX_MESSAGE_CERTIFICATES, SignerEvidence, Verification, certificates_in,
+    verify_detached, verify_opaque,
 };
 pub use signer::RsaSignaturePadding;

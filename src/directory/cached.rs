@@ -5,7 +5,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::{Candidate, CertificateDirectory, Lookup, Source};
-use crate::EmailAddress;
+use crate::address::EmailAddress;
 
 /// How long [`Cached`] keeps answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,7 +147,7 @@ impl<D: CertificateDirectory> CertificateDirectory for Cached<D> {
                     Lookup::failed(
                         address.clone(),
                         self.inner.source(),
-                        crate::DirectoryError::Refused {
+                        crate::error::DirectoryError::Refused {
                             source_name: self.inner.source().to_string(),
                             reason: "the source gave no answer for this address".into(),
                         },

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::installed::Damaged;
 use super::records::io_error;
 use super::{CertificateDirectory, Lookup, Source, SourceKind, vcard};
-use crate::{Certificate, EmailAddress, Result};
+use crate::{address::EmailAddress, cert::Certificate, error::Result};
 
 /// Largest `.vcf` file read (an address book of thousands of contacts with
 /// certificates is a few MiB).

@@ -75,7 +75,7 @@ use super::{
     CertificateDirectory, CertificateStoreWrite, InstallOptions, Lookup, Provenance, Source,
     SourceKind, install_addresses,
 };
-use crate::{Certificate, DirectoryError, EmailAddress, Result};
+use crate::{address::EmailAddress, cert::Certificate, error::DirectoryError, error::Result};
 
 const CERTIFICATES: &str = "certificates";
 const TRUST: &str = "trust";

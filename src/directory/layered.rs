@@ -1,7 +1,7 @@
 //! [`Layered`]: several sources asked in a configured order.
 
 use super::{CertificateDirectory, Lookup, Source, SourceKind};
-use crate::EmailAddress;
+use crate::address::EmailAddress;
 
 /// How [`Layered`] combines its sources.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -136,7 +136,7 @@ impl CertificateDirectory for Layered {
                     // trait's contract; say so rather than report "nothing found".
                     None => answer.push_failure(super::LookupFailed {
                         source: source.source(),
-                        error: crate::DirectoryError::Refused {
+                        error: crate::error::DirectoryError::Refused {
                             source_name: source.source().to_string(),
                             reason: "the source gave no answer for this address".into(),
                         },

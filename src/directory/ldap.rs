@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 
 use super::{CertificateDirectory, Lookup, Source, SourceKind};
 use crate::cms::ber::BerReader;
-use crate::{Certificate, DirectoryError, EmailAddress, Result};
+use crate::{address::EmailAddress, cert::Certificate, error::DirectoryError, error::Result};
 
 /// At most this many addresses go into one search filter (the contract: 100
 /// recipients take two round trips).

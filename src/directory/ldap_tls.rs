@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
 
-use crate::Certificate;
+use crate::cert::Certificate;
 
 /// A client configuration trusting the platform's roots and `extra_roots`.
 ///

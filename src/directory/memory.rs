@@ -7,7 +7,7 @@ use super::{
     CertificateDirectory, CertificateStoreWrite, InstallOptions, Lookup, Source, SourceKind,
     install_addresses,
 };
-use crate::{Certificate, EmailAddress, Result};
+use crate::{address::EmailAddress, cert::Certificate, error::Result};
 
 /// Certificates held in memory: for tests, for certificates an application fetched
 /// itself, and as the model of what every source must do (the conformance suite runs

@@ -57,7 +57,7 @@ mod vcard;
 use std::fmt;
 use std::time::SystemTime;
 
-use crate::{Certificate, DirectoryError, EmailAddress, Result};
+use crate::{address::EmailAddress, cert::Certificate, error::DirectoryError, error::Result};
 
 pub use cached::{CacheOptions, Cached};
 pub use contacts::Contacts;

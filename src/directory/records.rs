@@ -11,7 +11,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::DirectoryError;
+use crate::error::DirectoryError;
 
 /// The on-disk format version this crate writes and reads.
 pub(crate) const FORMAT_VERSION: u32 = 1;

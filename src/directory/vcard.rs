@@ -11,7 +11,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::EmailAddress;
+use crate::address::EmailAddress;
 
 /// What one vCard holds for us.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -90,9 +90,9 @@ fn seal_entity<R: BufRead, W: Write>(
 /// use smime::cms::EnvelopeOptions;
 /// let bob = sample::bob()?;
 /// let msg = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHello Bob\r\n";
-/// let sealed = smime::encrypt_message_bytes(msg, &[bob.certificate().clone()], &EnvelopeOptions::default())?;
+/// let sealed = smime::mime::encrypt_message_bytes(msg, &[bob.certificate().clone()], &EnvelopeOptions::default())?;
 /// assert!(sealed.starts_with(b"From: alice@example.org\r\n"));
-/// let opened = smime::decrypt_message_bytes(&sealed, &bob)?;
+/// let opened = smime::mime::decrypt_message_bytes(&sealed, &bob)?;
 /// assert_eq!(opened.content(), b"Content-Type: text/plain; charset=us-ascii\r\n\r\nHello Bob\r\n");
 /// # Ok::<(), smime::Error>(())
 /// ```

@@ -36,9 +36,8 @@ pub use envelope::{
     MAX_IN_MEMORY_MESSAGE, decrypt_message, decrypt_message_bytes, encrypt_builder,
     encrypt_message, encrypt_message_bytes, encrypt_message_stream,
 };
-pub use headers::{
-    HeaderBlock, HeaderField, MAX_HEADER_BYTES, MAX_HEADER_FIELDS, read_header_block,
-};
+pub(crate) use headers::read_header_block;
+pub use headers::{HeaderBlock, HeaderField, MAX_HEADER_BYTES, MAX_HEADER_FIELDS};
 pub use signed::{
     SignFormat, certs_only_message, sign_and_encrypt_message, sign_message, sign_message_bytes,
     triple_wrap_message,
@@ -49,4 +48,4 @@ pub use unwrap::{
     MAX_MIME_DEPTH, NotRootSmime, RootStream, SmimePart, StreamedPart, find_enveloped,
     open_root_stream,
 };
-pub use wrap::{inner_entity_headers, split_for_encryption, write_smime_headers};
+pub(crate) use wrap::{inner_entity_headers, split_for_encryption, write_smime_headers};

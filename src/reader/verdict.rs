@@ -173,9 +173,8 @@ impl SignerReport {
 /// let mut trust = TrustStore::new();
 /// trust.add_anchor(sample::ca()?);
 ///
-/// let mut signed = Vec::new();
-/// smime::cms::SignedDataBuilder::new(&alice, SignOptions::default())
-///     .detached(&b"Hello"[..], &mut signed)?;
+/// let signed = smime::cms::SignedDataBuilder::new(&alice, SignOptions::default())
+///     .sign_detached(&b"Hello"[..])?;
 /// let evidence = smime::cms::verify_detached(&signed, &b"Hello"[..], &trust, &Policy::email())?;
 ///
 /// let now = std::time::SystemTime::now();

@@ -11,6 +11,7 @@ use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BaseCrlNumber, CrlNumber};
 use x509_cert::name::Name;
 
+use crate::cert::Certificate;
 use crate::error::CertificateError;
 use crate::oid;
 
@@ -204,4 +205,14 @@ pub(crate) fn cmp_uint(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     let strip = |x: &[u8]| -> Vec<u8> { x.iter().copied().skip_while(|b| *b == 0).collect() };
     let (a, b) = (strip(a), strip(b));
     a.len().cmp(&b.len()).then_with(|| a.cmp(&b))
+}
+
+/// Fetches CRLs from the network (or anywhere else) for a certificate whose path
+/// already reached a trust anchor. Nothing is fetched unless the application plugs
+/// one in ([`TrustStore::with_crl_fetcher`](super::TrustStore::with_crl_fetcher)); RFC 8550 §6 warns that fetching for
+/// untrusted certificates is a denial-of-service vector and a read receipt.
+pub trait CrlFetcher: Send + Sync {
+    /// CRLs for `cert`, given the URIs of its cRLDistributionPoints. At most one call
+    /// is made per evaluation. Return an empty vector when nothing could be fetched.
+    fn fetch(&self, cert: &Certificate, urls: &[String]) -> Vec<Crl>;
 }

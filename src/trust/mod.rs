@@ -32,11 +32,11 @@ mod user_trust;
 mod verified;
 pub(crate) mod verify_signature;
 
-pub use crl::Crl;
+pub use crl::{Crl, CrlFetcher};
 pub use error::{RevocationReason, TrustError};
 pub use path::MAX_INTERMEDIATES;
 pub use policy::{DEFAULT_MIN_RSA_BITS, Policy, Purpose, RevocationCheck};
-pub use store::{CrlFetcher, TrustStore};
+pub use store::TrustStore;
 pub use usage::{Party, Use};
 pub(crate) use usage::{check_party, check_without_path, problem_for};
 pub use user_trust::{MemoryUserTrust, UserTrust, UserTrustSource, spki_sha256};

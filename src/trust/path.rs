@@ -17,14 +17,13 @@ use der::asn1::Any;
 use x509_cert::ext::pkix::NameConstraints;
 
 use super::budget::Budget;
-use super::crl::Crl;
+use super::crl::{Crl, CrlFetcher};
 use super::error::{TrustError, keep_best};
 use super::name_constraints;
 use super::names::name_eq;
 use super::policies::PolicyState;
 use super::policy::Policy;
 use super::usage::{self, Use};
-use super::store::CrlFetcher;
 use super::verified::TrustWarning;
 use super::verify_signature::{self, SigError, SigOk};
 use crate::cert::{Certificate, KeyAlgorithm};

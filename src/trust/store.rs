@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::crl::Crl;
+use super::crl::{Crl, CrlFetcher};
 use super::error::TrustError;
 use super::path::{Evaluation, Role, check_leaf};
 use super::policy::Policy;
@@ -13,16 +13,6 @@ use super::user_trust::UserTrustSource;
 use super::verified::{TrustAnchor, TrustWarning, VerifiedPath};
 use crate::cert::Certificate;
 use crate::error::{CertificateError, Error};
-
-/// Fetches CRLs from the network (or anywhere else) for a certificate whose path
-/// already reached a trust anchor. Nothing is fetched unless the application plugs
-/// one in ([`TrustStore::with_crl_fetcher`]); RFC 8550 §6 warns that fetching for
-/// untrusted certificates is a denial-of-service vector and a read receipt.
-pub trait CrlFetcher: Send + Sync {
-    /// CRLs for `cert`, given the URIs of its cRLDistributionPoints. At most one call
-    /// is made per evaluation. Return an empty vector when nothing could be fetched.
-    fn fetch(&self, cert: &Certificate, urls: &[String]) -> Vec<Crl>;
-}
 
 /// Well-known locations of the platform's PEM bundle of trusted CAs.
 const PLATFORM_BUNDLES: &[&str] = &[
@@ -249,8 +239,14 @@ impl TrustStore {
             }
         }
         let others = self.intermediates.iter().chain(extra_certs.iter());
-        let mut eval =
-            Evaluation::new(policy, use_.time, &self.anchors, others, crls, self.fetcher.as_deref());
+        let mut eval = Evaluation::new(
+            policy,
+            use_.time,
+            &self.anchors,
+            others,
+            crls,
+            self.fetcher.as_deref(),
+        );
         let leaf = eval.index_of(cert);
         match eval.build(leaf, Role::EndEntity, None) {
             Ok(built) => {
