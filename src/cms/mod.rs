@@ -31,6 +31,7 @@ mod signed_attrs;
 mod signed_build;
 mod signed_verify;
 mod signer;
+mod signer_check;
 
 pub use algorithms::{ContentCipher, KeyTransport, RecipientIdKind, UnknownAlgorithmName};
 pub use digest::DigestAlgorithm;

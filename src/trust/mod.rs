@@ -13,7 +13,7 @@
 //!   use it was judged for — or the most specific [`TrustError`]. Key usage, extended
 //!   key usage and the address rule are written down once, in `usage.rs`.
 //!
-//! Files, one job each: `path.rs` (building and §6.1 validation), `verify_signature.rs`,
+//! Files, one job each: `path.rs` (building and §6.1 validation), `single.rs` (one certificate on its own), `verify_signature.rs`,
 //! `usage.rs` (key usage, EKU, address), `name_constraints.rs`, `names.rs` (DN comparison), `policies.rs` (RFC 9618 policy
 //! graph), `crl.rs` and `revocation.rs`, `user_trust.rs`, `budget.rs`, `error.rs`.
 
@@ -26,6 +26,7 @@ mod path;
 mod policies;
 mod policy;
 mod revocation;
+mod single;
 mod store;
 mod usage;
 mod user_trust;

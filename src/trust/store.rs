@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use super::crl::{Crl, CrlFetcher};
 use super::error::TrustError;
-use super::path::{Evaluation, Role, check_leaf};
+use super::path::{Evaluation, Role};
 use super::policy::Policy;
+use super::single::check_leaf;
 use super::usage::{Use, check_party};
 use super::user_trust::UserTrustSource;
 use super::verified::{TrustAnchor, TrustWarning, VerifiedPath};

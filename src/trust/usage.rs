@@ -157,18 +157,23 @@ pub(crate) fn problem_for(
             purpose,
         });
     }
-    // RFC 8550 §4.4.4: EKU absent, or the purpose asked for, or anyExtendedKeyUsage.
-    if let Some(ekus) = cert.extended_key_usage()
-        && !ekus
-            .iter()
-            .any(|o| *o == eku || *o == oid::ANY_EXTENDED_KEY_USAGE)
-    {
+    if !eku_allows(cert, eku) {
         return Some(TrustError::ExtendedKeyUsage {
             subject: cert.subject(),
             required: eku,
         });
     }
     None
+}
+
+/// RFC 8550 §4.4.4, RFC 5280 §4.2.1.12: the extendedKeyUsage extension is absent, or
+/// lists `eku` or anyExtendedKeyUsage. The same rule binds CAs along the path
+/// (REQUIREMENTS.md §1 #11).
+pub(super) fn eku_allows(cert: &Certificate, eku: ObjectIdentifier) -> bool {
+    cert.extended_key_usage().is_none_or(|ekus| {
+        ekus.iter()
+            .any(|o| *o == eku || *o == oid::ANY_EXTENDED_KEY_USAGE)
+    })
 }
 
 /// The part of the judgement that needs no path: [`problem_for`] and the address
