@@ -1,4 +1,6 @@
-//! Opening EnvelopedData and AuthEnvelopedData with an [`Identity`], streaming.
+//! Opening EnvelopedData and AuthEnvelopedData with an [`Identity`] or a KEK, streaming.
+//! (Over 600 lines: one streaming walk — recipient infos, key recovery, content —
+//! whose uniform-failure rules (RFC 3218) must be read together.)
 //!
 //! Rules this file implements:
 //! * RFC 3218 §2.3.2: when the RSA unwrap fails or yields a key of the wrong length,

@@ -360,8 +360,8 @@ impl Hashers {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use der::Encode;
     use crate::cms::{SignOptions, SignedDataBuilder};
+    use der::Encode;
 
     /// A SignedData without certificates whose signer the store holds as an anchor
     /// (a self-signed certificate the user trusts; KMail/gpgsm send such messages):
