@@ -143,11 +143,7 @@ fn check_reports_unusable_with_trust_anchors_and_time() {
     let dir = common::temp_dir();
     let store = dir.path().join("store");
     let store = store.to_str().unwrap();
-    let bob = common::write_file(
-        dir.path(),
-        "bob.pem",
-        sample::BOB_CERT_PEM.as_bytes(),
-    );
+    let bob = common::write_file(dir.path(), "bob.pem", sample::BOB_CERT_PEM.as_bytes());
     let ca = common::write_file(dir.path(), "ca.pem", sample::CA_CERT_PEM.as_bytes());
     let out = smime(
         &["install", "--store", store, "--cert", bob.to_str().unwrap()],

@@ -175,7 +175,7 @@ fn check_row(row: &Row, id: &Identity) -> Result<(), String> {
     let oks = envs.iter().filter(|(_, ok)| *ok).count();
     let plaintext = row.plaintext.as_bytes();
     if oks == 0 {
-        return match smime::decrypt_message_bytes(&message, id) {
+        return match smime::mime::decrypt_message_bytes(&message, id) {
             Err(_) => Ok(()),
             Ok(d) => Err(format!(
                 "env:FAIL but decrypted {} bytes",
@@ -194,8 +194,8 @@ fn check_row(row: &Row, id: &Identity) -> Result<(), String> {
         }
         let mut found = false;
         for (i, part) in parts.iter().enumerate() {
-            let d =
-                smime::decrypt_message_bytes(part, id).map_err(|e| format!("part {i}: {e:?}"))?;
+            let d = smime::mime::decrypt_message_bytes(part, id)
+                .map_err(|e| format!("part {i}: {e:?}"))?;
             found |= contains(d.content(), plaintext);
         }
         return if found {
@@ -204,7 +204,7 @@ fn check_row(row: &Row, id: &Identity) -> Result<(), String> {
             Err("plaintext in no part".into())
         };
     }
-    let opened = smime::decrypt_message_bytes(&message, id).map_err(|e| format!("{e:?}"))?;
+    let opened = smime::mime::decrypt_message_bytes(&message, id).map_err(|e| format!("{e:?}"))?;
     // In a multipart whose other parts are not encrypted, the row's plaintext may be
     // in one of those (KMail's "not so ambiguous" message): then it must be there.
     let in_multipart = row.layers[..first_env].contains('{');

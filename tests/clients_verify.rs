@@ -21,9 +21,9 @@ mod support_vectors;
 
 use std::time::{Duration, SystemTime};
 
-use smime::cms::{InvalidReason, SignatureStatus, SignerReport};
-use smime::reader::{self, Layer, OpenedMessage, SignedScope};
-use smime::trust::{Crl, Policy, Purpose, TrustStore};
+use smime::cms::{InvalidReason, Verification};
+use smime::reader::{self, Layer, OpenedMessage, SignatureStatus, SignedScope, SignerReport};
+use smime::trust::{Crl, Policy, Purpose, TrustStore, Use};
 use smime::{Certificate, EmailAddress, Identity};
 use support_vectors::{identity_from_files, read};
 
@@ -237,13 +237,23 @@ fn identity(row: &Row) -> Option<Identity> {
     ))
 }
 
+/// The verdicts for a bare CMS verification (no From to check) at `time`.
+fn judge(
+    v: &Verification,
+    trust: &TrustStore,
+    policy: &Policy,
+    time: SystemTime,
+) -> Vec<SignerReport> {
+    reader::judge_signers(v, trust, policy, &Use::at(Purpose::Verify, time))
+}
+
 /// The signed layers' reports (one Vec per layer), outermost first.
 fn signed_layers(opened: &OpenedMessage) -> Vec<Vec<SignerReport>> {
     opened
         .layers()
         .iter()
         .filter_map(|l| match l {
-            Layer::Signed { verification, .. } => Some(verification.signers().to_vec()),
+            Layer::Signed { signers, .. } => Some(signers.clone()),
             _ => None,
         })
         .collect()
@@ -317,7 +327,13 @@ enum Outcome {
     Error(String),
 }
 
-fn run(row: &Row, trust: &TrustStore, policy: &Policy, id: Option<&Identity>) -> Outcome {
+fn run(
+    row: &Row,
+    trust: &TrustStore,
+    policy: &Policy,
+    time: SystemTime,
+    id: Option<&Identity>,
+) -> Outcome {
     let rel = format!("clients/{}/{}", row.corpus, row.file);
     let mut raw = read(&rel);
     if row.layers.contains("[http-request-line-stripped]") && raw.starts_with(b"POST ") {
@@ -328,19 +344,19 @@ fn run(row: &Row, trust: &TrustStore, policy: &Policy, id: Option<&Identity>) ->
         // A detached DER signature over the file named without `.dsig.SHAnnn`.
         let content_rel = rel.split(".dsig.").next().unwrap();
         return match smime::cms::verify_detached(&raw, &read(content_rel)[..], trust, policy) {
-            Ok(v) => Outcome::Raw(v.signers().to_vec()),
+            Ok(v) => Outcome::Raw(judge(&v, trust, policy, time)),
             Err(e) => Outcome::Error(e.to_string()),
         };
     }
     if row.layers.starts_with("sig(DER)") {
         let mut out = Vec::new();
         return match smime::cms::verify_opaque(&raw[..], &mut out, trust, policy) {
-            Ok(v) => Outcome::Raw(v.signers().to_vec()),
+            Ok(v) => Outcome::Raw(judge(&v, trust, policy, time)),
             Err(e) => Outcome::Error(e.to_string()),
         };
     }
     let ids: Vec<&Identity> = id.into_iter().collect();
-    match reader::open(&raw, &ids, trust, policy) {
+    match reader::open(&raw, &ids, trust, policy, time) {
         Ok(o) => Outcome::Opened(o),
         Err(e) => Outcome::Error(e.to_string()),
     }
@@ -351,12 +367,12 @@ fn check(row: &Row, historic: bool) -> Result<(), String> {
     let trust = trust_store(row);
     let time = at(row);
     let policy = if historic {
-        Policy::historic(time, Purpose::Verify)
+        Policy::historic()
     } else {
-        Policy::email(time, Purpose::Verify)
+        Policy::email()
     };
     let id = identity(row);
-    let (layers, from) = match run(row, &trust, &policy, id.as_ref()) {
+    let (layers, from) = match run(row, &trust, &policy, time, id.as_ref()) {
         Outcome::Error(e) => {
             let definite_good = want
                 .iter()
@@ -538,7 +554,7 @@ fn cert_time(rel: &str) -> SystemTime {
 fn protected_headers_vectors() {
     let trust = anchors(&["protected-headers/sample-ca.pem"]);
     let time = cert_time("rfc9216/certs-and-keys/lamps-alice.crt");
-    let policy = Policy::email(time, Purpose::Verify);
+    let policy = Policy::email();
     let bob = support_vectors::identity_from_p12(&read("protected-headers/bob.p12"), "bob");
     let norm = |b: &[u8]| -> Vec<u8> {
         // The .inner files are stored with LF line ends.
@@ -576,8 +592,8 @@ fn protected_headers_vectors() {
         ),
     ] {
         let raw = read(&format!("protected-headers/{file}"));
-        let opened =
-            reader::open(&raw, &[&bob], &trust, &policy).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let opened = reader::open(&raw, &[&bob], &trust, &policy, time)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(
             opened.decryption_authenticated().is_some(),
             encrypted,
@@ -619,7 +635,7 @@ fn protected_headers_vectors() {
 fn rfc9216_signed_objects() {
     // Inside both Alice's (2019–2052) and Carlos's (2020–) validity.
     let time = cert_time("rfc9216/certs-and-keys/lamps-carlos.crt");
-    let smime_policy = Policy::email(time, Purpose::Verify);
+    let smime_policy = Policy::email();
     let mut cms_policy = smime_policy.clone();
     cms_policy.require_signed_attributes = false;
     let mut trust = TrustStore::new();
@@ -631,7 +647,10 @@ fn rfc9216_signed_objects() {
     let opaque = |der: &[u8], policy: &Policy| {
         let mut out = Vec::new();
         let v = smime::cms::verify_opaque(der, &mut out, &trust, policy).unwrap();
-        let st: Vec<SignatureStatus> = v.signers().iter().map(|s| s.status().clone()).collect();
+        let st: Vec<SignatureStatus> = judge(&v, &trust, policy, time)
+            .iter()
+            .map(|s| s.status().clone())
+            .collect();
         (st, out)
     };
     let file = |name: &str| read(&format!("rfc9216/binary-files/{name}.p7m"));
@@ -694,7 +713,7 @@ fn rfc9216_signed_objects() {
     let detached = file("signedByCarlosDetached");
     let detached_status = |data: &[u8], policy: &Policy| {
         let v = smime::cms::verify_detached(&detached, data, &trust, policy).unwrap();
-        v.signers()[0].status().clone()
+        judge(&v, &trust, policy, time)[0].status().clone()
     };
     let (_, attached_content) = opaque(&file("signedByCarlosEd25519"), &smime_policy);
     assert_eq!(
@@ -734,12 +753,7 @@ fn rfc4134_signed_samples() {
     ] {
         let der = read(&format!("rfc4134/{name}.bin"));
         let mut out = Vec::new();
-        let historic = smime::cms::verify_opaque(
-            &der[..],
-            &mut out,
-            &carl,
-            &Policy::historic(time, Purpose::Verify),
-        );
+        let historic = smime::cms::verify_opaque(&der[..], &mut out, &carl, &Policy::historic());
         let mut v = match historic {
             Ok(v) => v,
             Err(e) => {
@@ -747,7 +761,7 @@ fn rfc4134_signed_samples() {
                 continue;
             }
         };
-        let placement = v.signers().iter().any(|s| {
+        let placement = judge(&v, &carl, &Policy::historic(), time).iter().any(|s| {
             matches!(
                 s.status(),
                 SignatureStatus::Invalid {
@@ -758,24 +772,18 @@ fn rfc4134_signed_samples() {
         let detached = placement && out.is_empty();
         if detached {
             // A detached signature over ExContent.bin.
-            v = smime::cms::verify_detached(
-                &der,
-                &ex[..],
-                &carl,
-                &Policy::historic(time, Purpose::Verify),
-            )
-            .unwrap();
+            v = smime::cms::verify_detached(&der, &ex[..], &carl, &Policy::historic()).unwrap();
         }
         if !v.is_signed() {
             continue;
         }
-        let default_policy = Policy::email(time, Purpose::Verify);
+        let default_policy = Policy::email();
         let default = if detached {
             smime::cms::verify_detached(&der, &ex[..], &carl, &default_policy).unwrap()
         } else {
             smime::cms::verify_opaque(&der[..], &mut Vec::new(), &carl, &default_policy).unwrap()
         };
-        for s in default.signers() {
+        for s in judge(&default, &carl, &default_policy, time) {
             assert!(
                 matches!(s.status(), SignatureStatus::Invalid { .. }),
                 "{name} by default: {:?}",
@@ -784,7 +792,7 @@ fn rfc4134_signed_samples() {
         }
         // RFC 4134 4.x samples without signedAttrs are refused in any mode (S/MIME
         // requires them); the others verify in historic mode.
-        for s in v.signers() {
+        for s in judge(&v, &carl, &Policy::historic(), time) {
             match s.status() {
                 SignatureStatus::Invalid {
                     reason: InvalidReason::MissingSignedAttributes,
@@ -804,7 +812,7 @@ fn rfc4134_signed_samples() {
     // 4.8 / 4.9 are whole S/MIME messages.
     for name in ["4.8.eml", "4.9.eml"] {
         let raw = read(&format!("rfc4134/{name}"));
-        let opened = reader::open(&raw, &[], &carl, &Policy::historic(time, Purpose::Verify))
+        let opened = reader::open(&raw, &[], &carl, &Policy::historic(), time)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(opened.signatures().count() > 0, "{name}");
         for s in opened.signatures() {
@@ -830,7 +838,7 @@ fn asn1crypto_thunderbird_signature() {
     let der = read("asn1crypto/smime-signature-generated-by-thunderbird.p7s");
     let certs = smime::cms::certificates_in(&der).unwrap();
     assert!(!certs.is_empty());
-    let policy = Policy::historic(SystemTime::now(), Purpose::Verify);
+    let policy = Policy::historic();
     let v = smime::cms::verify_detached(
         &der,
         &b"not the signed content"[..],
@@ -839,8 +847,9 @@ fn asn1crypto_thunderbird_signature() {
     )
     .unwrap();
     assert_eq!(v.signers().len(), 1);
+    let reports = judge(&v, &TrustStore::new(), &policy, SystemTime::now());
     assert!(matches!(
-        v.signers()[0].status(),
+        reports[0].status(),
         SignatureStatus::Invalid {
             reason: InvalidReason::DigestMismatch
         }
@@ -853,7 +862,7 @@ fn asn1crypto_thunderbird_signature() {
 fn openssl_malformed_signed_cases() {
     let smrsa = "openssl/smime-certs/smroot.pem";
     let trust = anchors(&[smrsa]);
-    let policy = Policy::historic(SystemTime::now(), Purpose::Verify);
+    let policy = Policy::historic();
     for (name, want) in [
         ("bad_signtime_attr.cms", None),
         ("ct_multiple_attr.cms", Some("attr")),
@@ -870,8 +879,12 @@ fn openssl_malformed_signed_cases() {
         match smime::cms::verify_opaque(&der[..], &mut out, &trust, &policy) {
             Err(_) => {}
             Ok(v) => {
-                assert!(!v.is_valid(), "{name} must not be valid");
-                for s in v.signers() {
+                let reports = judge(&v, &trust, &policy, SystemTime::now());
+                assert!(
+                    !(!reports.is_empty() && reports.iter().all(|r| r.status().is_valid())),
+                    "{name} must not be valid"
+                );
+                for s in &reports {
                     if want.is_some() {
                         assert!(
                             matches!(
@@ -914,9 +927,9 @@ fn bouncycastle_short_key_is_historic_with_a_warning() {
     let trust = anchors(&["clients/bouncycastle/mail-smime-test/validator.root.crt"]);
     // BC validates at the CMS signingTime.
     let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_156_777_526);
-    let opened = reader::open(&raw, &[], &trust, &Policy::email(time, Purpose::Verify)).unwrap();
+    let opened = reader::open(&raw, &[], &trust, &Policy::email(), time).unwrap();
     assert!(!opened.is_signature_valid());
-    let opened = reader::open(&raw, &[], &trust, &Policy::historic(time, Purpose::Verify)).unwrap();
+    let opened = reader::open(&raw, &[], &trust, &Policy::historic(), time).unwrap();
     assert!(opened.is_signature_valid());
     let signer = opened.signatures().next().expect("one signer");
     let warnings = signer.path().expect("verified path").warnings();

@@ -11,7 +11,6 @@ use smime::EmailAddress;
 use smime::compose::{Composition, Lock};
 use smime::directory::{CertificateDirectory, Lookup, MemoryDirectory, Source};
 use smime::encryptor::{Designation, Encryptor};
-use smime::trust::{Policy, Purpose};
 
 /// Remembers every address it was asked for.
 struct Recording {
@@ -42,8 +41,8 @@ fn recording() -> Recording {
     }
 }
 
-fn policy() -> Policy {
-    Policy::email(std::time::SystemTime::now(), Purpose::Encrypt)
+fn now() -> std::time::SystemTime {
+    std::time::SystemTime::now()
 }
 
 #[test]
@@ -55,13 +54,13 @@ fn add_and_remove_without_asking_again() {
     draft.add_to(address_of("good"));
     draft.add_cc(address_of("ec"));
     assert_eq!(draft.lock(&address_of("good")), Some(Lock::Pending));
-    draft.refresh(&enc, &policy());
+    draft.refresh(&enc, now());
     assert_eq!(dir.calls.load(Ordering::SeqCst), 1);
     assert_eq!(draft.designation(), Designation::Encrypted);
 
     draft.add_bcc(address_of("expired"));
     assert_eq!(draft.designation(), Designation::UnableToEncrypt); // not answered yet
-    let report = draft.refresh(&enc, &policy());
+    let report = draft.refresh(&enc, now());
     assert_eq!(dir.calls.load(Ordering::SeqCst), 2);
     assert_eq!(report.recipients().len(), 3);
     assert_eq!(draft.lock(&address_of("expired")), Some(Lock::Unlocked));
@@ -84,7 +83,7 @@ fn add_and_remove_without_asking_again() {
     );
 
     draft.remove(&address_of("expired"));
-    draft.refresh(&enc, &policy());
+    draft.refresh(&enc, now());
     assert_eq!(dir.calls.load(Ordering::SeqCst), 2, "removing asks nobody");
     assert_eq!(draft.designation(), Designation::Encrypted);
     assert_eq!(draft.lock(&address_of("expired")), None);
@@ -92,7 +91,7 @@ fn add_and_remove_without_asking_again() {
 
     // invalidate(): the next refresh asks again (after an Install).
     draft.invalidate();
-    draft.refresh(&enc, &policy());
+    draft.refresh(&enc, now());
     assert_eq!(dir.calls.load(Ordering::SeqCst), 3);
 }
 
@@ -108,7 +107,7 @@ fn encrypt_by_default_and_the_toggle() {
         if bad {
             draft.add_to(address_of("nobody"));
         }
-        draft.refresh(&enc, &policy());
+        draft.refresh(&enc, now());
         let on = if bad {
             Designation::UnableToEncrypt
         } else {
@@ -149,7 +148,7 @@ fn encrypt_to_self_counts_in_the_designation() {
     let enc = Encryptor::new(&dir, &trust).encrypt_to_self(&me);
     let mut draft = Composition::new(true);
     draft.add_to(address_of("good"));
-    let report = draft.refresh(&enc, &policy());
+    let report = draft.refresh(&enc, now());
     assert_eq!(report.recipients().len(), 2);
     assert_eq!(draft.designation(), Designation::UnableToEncrypt);
 }

@@ -11,9 +11,10 @@ use std::time::SystemTime;
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
 use der::Decode;
-use smime::cms::{SignOptions, SignatureStatus, SignedDataBuilder};
+use smime::cms::{SignOptions, SignedDataBuilder};
 use smime::mime::SignFormat;
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::reader::SignatureStatus;
+use smime::trust::{Policy, TrustStore};
 use smime::{Certificate, Identity};
 
 fn ed25519_identity(dir: &std::path::Path) -> Identity {
@@ -69,7 +70,7 @@ fn ed25519_signatures_round_trip_with_rfc8419_structure() {
     // Round trip through the reader, detached and opaque.
     let mut trust = TrustStore::new();
     trust.add_anchor(carlos.certificate().clone());
-    let policy = Policy::email(SystemTime::now(), Purpose::Verify);
+    let policy = Policy::email();
     let msg =
         b"From: carlos@example.com\r\nTo: bob@example.com\r\nSubject: Ed25519\r\n\r\nFirmado.\r\n";
     for format in [SignFormat::Detached, SignFormat::Opaque] {
@@ -78,7 +79,8 @@ fn ed25519_signatures_round_trip_with_rfc8419_structure() {
         if format == SignFormat::Detached {
             assert!(String::from_utf8_lossy(&signed).contains("micalg=sha-512"));
         }
-        let opened = smime::reader::open(&signed, &[], &trust, &policy).expect("open");
+        let opened =
+            smime::reader::open(&signed, &[], &trust, &policy, SystemTime::now()).expect("open");
         assert!(
             opened.is_signature_valid(),
             "{format:?}: {:?}",
@@ -91,7 +93,8 @@ fn ed25519_signatures_round_trip_with_rfc8419_structure() {
                 .position(|w| w == b"Firmado.")
                 .expect("content in clear");
             tampered[at] = b'f';
-            let opened = smime::reader::open(&tampered, &[], &trust, &policy).expect("open");
+            let opened = smime::reader::open(&tampered, &[], &trust, &policy, SystemTime::now())
+                .expect("open");
             assert!(matches!(
                 opened.signatures().next().map(|s| s.status()),
                 Some(SignatureStatus::Invalid { .. })

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use common::enc_pki::{EncPki, addr, address_of, enc_pki};
+use smime::DirectoryError;
 use smime::cms::{ContentCipher, SignOptions};
 use smime::directory::{
     CertificateDirectory, CorrespondentPreferences, InstalledStore, Lookup, MemoryDirectory,
@@ -20,14 +21,9 @@ use smime::encryptor::{
 };
 use smime::mime::SignFormat;
 use smime::trust::{MemoryUserTrust, Policy, Purpose, UserTrust};
-use smime::{DirectoryError, Error};
 
 fn now() -> SystemTime {
     SystemTime::now()
-}
-
-fn policy() -> Policy {
-    Policy::email(now(), Purpose::Encrypt)
 }
 
 fn gal_with_all() -> MemoryDirectory {
@@ -39,7 +35,7 @@ fn check_one(dir: &dyn CertificateDirectory, name: &str) -> RecipientStatus {
     let trust = enc_pki().trust();
     let enc = Encryptor::new(dir, &trust);
     let r = Recipients::new().to(address_of(name));
-    let report = enc.check(&r, &policy());
+    let report = enc.check(&r, now());
     assert_eq!(report.recipients().len(), 1);
     report.recipients()[0].status().clone()
 }
@@ -55,8 +51,18 @@ fn reason(status: &RecipientStatus) -> Option<UnusableReason> {
 fn every_reason_is_reached() {
     let gal = gal_with_all();
     let cases = [
-        ("expired", UnusableReason::Expired),
-        ("future", UnusableReason::NotYetValid),
+        (
+            "expired",
+            UnusableReason::Expired {
+                not_after: enc_pki().cert("expired").not_after(),
+            },
+        ),
+        (
+            "future",
+            UnusableReason::NotYetValid {
+                not_before: enc_pki().cert("future").not_before(),
+            },
+        ),
         ("revoked", UnusableReason::Revoked),
         ("stranger", UnusableReason::UntrustedIssuer),
         ("kusign", UnusableReason::KeyUsage),
@@ -137,7 +143,7 @@ fn lookup_failed_is_not_no_certificate_and_seal_refuses() {
     }
     let trust = enc_pki().trust();
     let enc = Encryptor::new(&Down, &trust);
-    let report = enc.check(&Recipients::new().to(address_of("good")), &policy());
+    let report = enc.check(&Recipients::new().to(address_of("good")), now());
     let err = enc
         .seal(
             b"To: good@t.example\r\n\r\nhi\r\n",
@@ -169,7 +175,7 @@ fn one_batched_lookup_for_every_recipient() {
     for n in EncPki::names() {
         r = r.cc(address_of(n));
     }
-    let report = enc.check(&r, &policy());
+    let report = enc.check(&r, now());
     assert_eq!(dir.1.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_eq!(report.recipients().len(), r.len());
 }
@@ -185,7 +191,7 @@ fn latest_valid_candidate_wins_and_others_are_reported() {
     }
     let trust = enc_pki().trust();
     let enc = Encryptor::new(&gal, &trust);
-    let report = enc.check(&Recipients::new().to(addr("multi@t.example")), &policy());
+    let report = enc.check(&Recipients::new().to(addr("multi@t.example")), now());
     let r = &report.recipients()[0];
     assert_eq!(r.alternatives().len(), 1);
     assert_eq!(r.alternatives()[0].certificate, enc_pki().cert("multi1"));
@@ -205,13 +211,7 @@ fn signed_by_multi1() -> smime::reader::OpenedMessage {
         SignFormat::Detached,
     )
     .unwrap();
-    smime::reader::open(
-        &signed,
-        &[],
-        &pki.trust(),
-        &Policy::email(now(), Purpose::Verify),
-    )
-    .unwrap()
+    smime::reader::open(&signed, &[], &pki.trust(), &Policy::email(), now()).unwrap()
 }
 
 #[test]
@@ -227,7 +227,7 @@ fn key_preference_from_a_verified_message_wins() {
     let gal = gal_with_all();
     let trust = pki.trust();
     let enc = Encryptor::new(&gal, &trust).with_preferences(&store);
-    let report = enc.check(&Recipients::new().to(addr("multi@t.example")), &policy());
+    let report = enc.check(&Recipients::new().to(addr("multi@t.example")), now());
     let r = &report.recipients()[0];
     assert_eq!(r.status().certificate(), Some(&pki.cert("multi1")));
     assert!(r.preferred_by_correspondent());
@@ -253,7 +253,7 @@ fn key_preference_naming_another_persons_certificate_is_ignored() {
     let gal = gal_with_all();
     let trust = pki.trust();
     let enc = Encryptor::new(&gal, &trust).with_preferences(&store);
-    let report = enc.check(&Recipients::new().to(address_of("good")), &policy());
+    let report = enc.check(&Recipients::new().to(address_of("good")), now());
     assert_eq!(
         report.recipients()[0].status().certificate(),
         Some(&pki.cert("good"))
@@ -269,7 +269,7 @@ fn report_for(names: &[&str]) -> EncryptionReport {
     for n in names {
         r = r.to(address_of(n));
     }
-    enc.check(&r, &policy())
+    enc.check(&r, now())
 }
 
 #[test]
@@ -303,11 +303,11 @@ fn seal_refuses_naming_every_unencryptable_recipient() {
         .cc(address_of("expired"))
         .bcc(address_of("nobody"))
         .to(address_of("kusign"));
-    let report = enc.check(&r, &policy());
+    let report = enc.check(&r, now());
     let err = enc
         .seal(b"Subject: x\r\n\r\nx\r\n", &report, &SealOptions::encrypt())
         .unwrap_err();
-    let Error::Seal(smime::encryptor::SealError::NotEncryptable(list)) = &err else {
+    let smime::encryptor::SealError::NotEncryptable(list) = &err else {
         panic!("{err:?}")
     };
     let named: Vec<String> = list.iter().map(|(a, _)| a.to_string()).collect();
@@ -332,7 +332,7 @@ fn bcc_recipients_get_their_own_copies() {
     let r = Recipients::new()
         .to(address_of("good"))
         .bcc(address_of("ec"));
-    let report = enc.check(&r, &policy());
+    let report = enc.check(&r, now());
     assert!(report.all_encryptable(), "{report:?}");
     let message = b"From: multi@t.example\r\nTo: good@t.example\r\nBcc: ec@t.example\r\nSubject: s\r\n\r\nsecret\r\n";
     let sealed = enc
@@ -353,14 +353,14 @@ fn bcc_recipients_get_their_own_copies() {
     assert_eq!(bcc_copy.recipients(), &[address_of("ec")]);
     // To decrypts the main copy and not the Bcc one; the Bcc recipient the reverse.
     let to = pki.identity("good");
-    assert!(smime::decrypt_message_bytes(main.message(), &to).is_ok());
-    assert!(smime::decrypt_message_bytes(bcc_copy.message(), &to).is_err());
+    assert!(smime::mime::decrypt_message_bytes(main.message(), &to).is_ok());
+    assert!(smime::mime::decrypt_message_bytes(bcc_copy.message(), &to).is_err());
     let bcc_id = pki.identity("ec");
-    assert!(smime::decrypt_message_bytes(main.message(), &bcc_id).is_err());
-    assert!(smime::decrypt_message_bytes(bcc_copy.message(), &bcc_id).is_ok());
+    assert!(smime::mime::decrypt_message_bytes(main.message(), &bcc_id).is_err());
+    assert!(smime::mime::decrypt_message_bytes(bcc_copy.message(), &bcc_id).is_ok());
     // The sender reads both (encrypt-to-self).
-    assert!(smime::decrypt_message_bytes(main.message(), &me).is_ok());
-    assert!(smime::decrypt_message_bytes(bcc_copy.message(), &me).is_ok());
+    assert!(smime::mime::decrypt_message_bytes(main.message(), &me).is_ok());
+    assert!(smime::mime::decrypt_message_bytes(bcc_copy.message(), &me).is_ok());
     // RecipientInfos: the main copy names good (RSA) and the sender, no ECDH (the
     // Bcc recipient); the Bcc copy names the Bcc recipient (ECDH) and the sender.
     let printed = common::openssl::print_der(&common::msg::cms_der(main.message()));
@@ -390,7 +390,7 @@ fn encrypt_to_self_adds_the_sender() {
     let trust = pki.trust();
     let me = pki.identity("multi2");
     let with = Encryptor::new(&gal, &trust).encrypt_to_self(&me);
-    let report = with.check(&Recipients::new().to(address_of("good")), &policy());
+    let report = with.check(&Recipients::new().to(address_of("good")), now());
     assert_eq!(report.recipients().len(), 2);
     assert_eq!(
         report.recipients()[1].role(),
@@ -401,7 +401,7 @@ fn encrypt_to_self_adds_the_sender() {
         .with_encrypt_to_self(false);
     assert_eq!(
         without
-            .check(&Recipients::new().to(address_of("good")), &policy())
+            .check(&Recipients::new().to(address_of("good")), now())
             .recipients()
             .len(),
         1
@@ -476,7 +476,7 @@ fn seal_uses_the_stored_capabilities_never_below_policy() {
     let msg = b"Subject: c\r\n\r\nc\r\n";
     // Nothing known: AES-256-GCM.
     let sealed = enc
-        .seal(msg, &enc.check(&r, &policy()), &SealOptions::encrypt())
+        .seal(msg, &enc.check(&r, now()), &SealOptions::encrypt())
         .unwrap();
     assert_eq!(sealed.cipher(), ContentCipher::Aes256Gcm);
     // good@ announced AES-128-CBC and AES-128-GCM, ec@ AES-128-GCM and 256: 128-GCM.
@@ -489,12 +489,12 @@ fn seal_uses_the_stored_capabilities_never_below_policy() {
         store.record_preferences(&p).unwrap();
     }
     let sealed = enc
-        .seal(msg, &enc.check(&r, &policy()), &SealOptions::encrypt())
+        .seal(msg, &enc.check(&r, now()), &SealOptions::encrypt())
         .unwrap();
     assert_eq!(sealed.cipher(), ContentCipher::Aes128Gcm);
     let id = pki.identity("good");
     assert!(
-        smime::decrypt_message_bytes(sealed.copies()[0].message(), &id)
+        smime::mime::decrypt_message_bytes(sealed.copies()[0].message(), &id)
             .unwrap()
             .info()
             .authenticated()
@@ -504,7 +504,7 @@ fn seal_uses_the_stored_capabilities_never_below_policy() {
     p.smime_capabilities = Some(caps_der(&[DES_EDE3, RC2]));
     store.record_preferences(&p).unwrap();
     let sealed = enc
-        .seal(msg, &enc.check(&r, &policy()), &SealOptions::encrypt())
+        .seal(msg, &enc.check(&r, now()), &SealOptions::encrypt())
         .unwrap();
     assert_eq!(sealed.cipher(), ContentCipher::Aes256Gcm);
 }
@@ -520,17 +520,19 @@ fn user_trust_abuse_row_27() {
     let enc = Encryptor::new(&gal, &trust);
     let r = Recipients::new().to(address_of("stranger"));
     // Trusted by the user: encryptable.
-    assert!(enc.check(&r, &policy()).all_encryptable());
+    assert!(enc.check(&r, now()).all_encryptable());
     // Later expired: not trusted any more.
     let later = stranger.not_after() + Duration::from_secs(1);
-    let st = enc.check(&r, &Policy::email(later, Purpose::Encrypt));
+    let st = enc.check(&r, later);
     assert_eq!(
         reason(st.recipients()[0].status()),
-        Some(UnusableReason::Expired)
+        Some(UnusableReason::Expired {
+            not_after: stranger.not_after()
+        })
     );
     // A decision for Verify only does not cover Encrypt.
     decisions.insert(UserTrust::new(&stranger, &[Purpose::Verify], now()));
-    let st = enc.check(&r, &policy());
+    let st = enc.check(&r, now());
     assert_eq!(
         reason(st.recipients()[0].status()),
         Some(UnusableReason::UntrustedIssuer)
@@ -542,7 +544,7 @@ fn user_trust_abuse_row_27() {
         &[Purpose::Encrypt],
         now(),
     ));
-    let st = enc.check(&r, &policy());
+    let st = enc.check(&r, now());
     assert_eq!(
         reason(st.recipients()[0].status()),
         Some(UnusableReason::UntrustedIssuer)
@@ -550,7 +552,7 @@ fn user_trust_abuse_row_27() {
     // A signature-only certificate stays unusable even when the user trusts it.
     let kusign = pki.cert("kusign");
     decisions.insert(UserTrust::new(&kusign, &[Purpose::Encrypt], now()));
-    let st = enc.check(&Recipients::new().to(address_of("kusign")), &policy());
+    let st = enc.check(&Recipients::new().to(address_of("kusign")), now());
     assert_eq!(
         reason(st.recipients()[0].status()),
         Some(UnusableReason::KeyUsage)
@@ -593,7 +595,7 @@ fn sealed_to_gal_contacts_and_store_decrypts_in_openssl() {
         .to(addr("ann@corp.example"))
         .cc(addr("cat@corp.example"))
         .bcc(addr("ben@corp.example"));
-    let report = enc.check(&r, &policy());
+    let report = enc.check(&r, now());
     let kinds: Vec<(String, SourceKind)> = report
         .recipients()
         .iter()

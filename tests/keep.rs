@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use common::enc_pki::{addr, address_of, enc_pki};
+use smime::Identity;
 use smime::cms::SignOptions;
 use smime::directory::{CertificateDirectory, InstalledStore};
 use smime::encryptor::{Encryptor, RecipientStatus, Recipients};
@@ -19,7 +20,6 @@ use smime::keep::{self, KeepError};
 use smime::mime::SignFormat;
 use smime::reader::OpenedMessage;
 use smime::trust::{Policy, Purpose, TrustStore};
-use smime::{Error, Identity};
 
 fn now() -> SystemTime {
     SystemTime::now()
@@ -33,14 +33,7 @@ fn signed_by(id: &Identity, from: &str, options: SignOptions) -> Vec<u8> {
 }
 
 fn open(raw: &[u8], trust: &TrustStore) -> OpenedMessage {
-    smime::reader::open(raw, &[], trust, &Policy::email(now(), Purpose::Verify)).unwrap()
-}
-
-fn keep_err(e: Error) -> KeepError {
-    match e {
-        Error::Keep(k) => k,
-        other => panic!("{other:?}"),
-    }
+    smime::reader::open(raw, &[], trust, &Policy::email(), now()).unwrap()
 }
 
 fn store() -> (tempfile::TempDir, InstalledStore) {
@@ -66,7 +59,7 @@ fn outside_sender_trust_install_encrypt_remove() {
     assert!(details.key_usage.contains(&"keyEncipherment"));
     // Unknown CA: install refuses until the user trusts.
     assert!(matches!(
-        keep_err(keep::install(&store, &opened).unwrap_err()),
+        keep::install(&store, &opened).unwrap_err(),
         KeepError::Untrusted { .. }
     ));
     let decision = keep::trust(&store, &sender, &[Purpose::Verify, Purpose::Encrypt]).unwrap();
@@ -86,7 +79,7 @@ fn outside_sender_trust_install_encrypt_remove() {
     // Encrypting to Carol works now.
     let enc = Encryptor::new(&store, &trust);
     let r = Recipients::new().to(addr("carol@outside.example"));
-    let report = enc.check(&r, &Policy::email(now(), Purpose::Encrypt));
+    let report = enc.check(&r, now());
     assert!(report.all_encryptable(), "{report:?}");
     let sealed = enc
         .seal(
@@ -95,10 +88,10 @@ fn outside_sender_trust_install_encrypt_remove() {
             &smime::encryptor::SealOptions::encrypt(),
         )
         .unwrap();
-    assert!(smime::decrypt_message_bytes(sealed.copies()[0].message(), &carol).is_ok());
+    assert!(smime::mime::decrypt_message_bytes(sealed.copies()[0].message(), &carol).is_ok());
     // Remove: gone, and so is the trust decision.
     assert!(keep::remove(&store, &installed.fingerprint).unwrap());
-    let report = enc.check(&r, &Policy::email(now(), Purpose::Encrypt));
+    let report = enc.check(&r, now());
     assert!(matches!(
         report.recipients()[0].status(),
         RecipientStatus::NoCertificate
@@ -128,7 +121,7 @@ fn tampered_message_is_not_kept_and_its_capabilities_are_ignored() {
     signed[at] = b'J';
     let opened = open(&signed, &trust);
     assert!(!opened.is_signature_valid());
-    let e = keep_err(keep::install(&store, &opened).unwrap_err());
+    let e = keep::install(&store, &opened).unwrap_err();
     assert!(matches!(e, KeepError::InvalidSignature(_)), "{e:?}");
     assert!(!keep::record_preferences(&store, &opened, now()).unwrap());
     assert!(store.preferences(&address_of("good")).unwrap().is_none());
@@ -153,7 +146,7 @@ fn certificate_must_name_the_from_address() {
     );
     let opened = open(&signed, &trust);
     assert!(matches!(
-        keep_err(keep::install(&store, &opened).unwrap_err()),
+        keep::install(&store, &opened).unwrap_err(),
         KeepError::AddressMismatch { .. }
     ));
     assert!(!keep::record_preferences(&store, &opened, now()).unwrap());
@@ -175,7 +168,7 @@ fn signature_only_certificate_is_not_installed() {
     let opened = open(&signed, &trust);
     assert!(opened.is_signature_valid());
     assert!(matches!(
-        keep_err(keep::install(&store, &opened).unwrap_err()),
+        keep::install(&store, &opened).unwrap_err(),
         KeepError::NotForEncryption
     ));
 }
@@ -202,15 +195,15 @@ fn key_change_needs_a_fresh_decision() {
         ),
         &trust,
     );
-    let err = keep_err(keep::install(&store, &second).unwrap_err());
+    let err = keep::install(&store, &second).unwrap_err();
     let KeepError::KeyChange {
         installed, offered, ..
     } = &err
     else {
         panic!("{err:?}")
     };
-    assert_eq!(installed, &pki.cert("multi1").fingerprint_hex());
-    assert_eq!(offered, &pki.cert("multi2").fingerprint_hex());
+    assert_eq!(installed, &pki.cert("multi1").fingerprint_sha256());
+    assert_eq!(offered, &pki.cert("multi2").fingerprint_sha256());
     // Still the old one.
     let found = store.lookup(&[addr("multi@t.example")]);
     assert_eq!(found[0].candidates().len(), 1);
@@ -243,10 +236,7 @@ fn other_certificates_are_only_intermediates() {
     let sender = keep::sender_certificate(&opened).unwrap();
     keep::trust(&store, &sender, &[Purpose::Verify, Purpose::Encrypt]).unwrap();
     let installed = keep::install(&store, &open(&signed, &trust)).unwrap();
-    assert_eq!(
-        installed.intermediates,
-        [sample::outside_ca().unwrap()]
-    );
+    assert_eq!(installed.intermediates, [sample::outside_ca().unwrap()]);
     // Only Carol's certificate is in the store.
     let list = store.list().unwrap();
     assert_eq!(list.len(), 1);

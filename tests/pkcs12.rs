@@ -475,8 +475,7 @@ fn gnupg_sample_files() {
 
 #[test]
 fn sample_identity() {
-    let alice =
-        Identity::from_pkcs12(sample::ALICE_P12, sample::ALICE_P12_PASSWORD).unwrap();
+    let alice = Identity::from_pkcs12(sample::ALICE_P12, sample::ALICE_P12_PASSWORD).unwrap();
     let from_pem = sample::alice().unwrap();
     assert_eq!(alice.certificate().der(), from_pem.certificate().der());
     assert_eq!(alice.chain().len(), 1);

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 use der::asn1::ObjectIdentifier;
 use smime::Certificate;
-use smime::trust::{Policy, Purpose, RevocationCheck, TrustStore};
+use smime::trust::{Policy, Purpose, RevocationCheck, TrustStore, Use};
 
 use common::trust_pki::{at, material};
 
@@ -210,13 +210,14 @@ fn run(name: &str, anchor: &Certificate, configure: impl Fn(&mut Policy)) -> Run
     let mut store = TrustStore::new();
     store.add_anchor(anchor.clone());
     let mut policy = if name.contains("DSA") {
-        Policy::historic(at(TIME), Purpose::Verify)
+        Policy::historic()
     } else {
-        Policy::email(at(TIME), Purpose::Verify)
+        Policy::email()
     };
     policy.revocation = RevocationCheck::Required;
     configure(&mut policy);
-    match store.evaluate_with_crls(&m.signer, &policy, &m.certs, &m.crls) {
+    let use_ = Use::at(Purpose::Verify, at(TIME));
+    match store.evaluate_with_crls(&m.signer, &policy, &use_, &m.certs, &m.crls) {
         Ok(p) => Run {
             ok: true,
             detail: format!("valid ({} intermediates)", p.intermediates().len()),

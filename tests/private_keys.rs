@@ -390,26 +390,14 @@ fn mismatched_key_and_certificate() {
 fn from_pem_picks_the_certificate_that_matches_the_key() {
     // CA first, then Alice: Alice's certificate is still the identity's, and the
     // CA becomes the chain.
-    let bundle = format!(
-        "{}{}",
-        sample::CA_CERT_PEM,
-        sample::ALICE_CERT_PEM
-    );
-    let alice = Identity::from_pem(
-        bundle.as_bytes(),
-        sample::ALICE_KEY_PEM.as_bytes(),
-        None,
-    )
-    .unwrap();
+    let bundle = format!("{}{}", sample::CA_CERT_PEM, sample::ALICE_CERT_PEM);
+    let alice =
+        Identity::from_pem(bundle.as_bytes(), sample::ALICE_KEY_PEM.as_bytes(), None).unwrap();
     assert!(alice.certificate().subject().contains("Alice"));
     assert_eq!(alice.chain().len(), 1);
     assert!(alice.chain()[0].subject().contains("Sample Root CA"));
     // Key and certificate in one file (OpenSSL's test/smime-certs style).
-    let both = format!(
-        "{}{}",
-        sample::ALICE_KEY_PEM,
-        sample::ALICE_CERT_PEM
-    );
+    let both = format!("{}{}", sample::ALICE_KEY_PEM, sample::ALICE_CERT_PEM);
     Identity::from_pem(both.as_bytes(), both.as_bytes(), None).unwrap();
 }
 

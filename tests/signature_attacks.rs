@@ -18,10 +18,10 @@ use der::Encode;
 use der::asn1::ObjectIdentifier as Oid;
 use rsa::Pkcs1v15Sign;
 use sha2::Digest;
-use smime::cms::{InvalidReason, SignOptions, SignatureStatus, SignedDataBuilder};
+use smime::cms::{InvalidReason, SignOptions, SignedDataBuilder, Verification};
 use smime::mime::SignFormat;
-use smime::reader::{self, OpenedMessage, SignedScope};
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::reader::{self, OpenedMessage, SignatureStatus, SignedScope, SignerReport};
+use smime::trust::{Policy, Purpose, TrustStore, Use};
 use smime::{Certificate, Identity, PrivateKey};
 
 // ---------------------------------------------------------------------------------
@@ -56,11 +56,26 @@ fn trust(p: &Pki) -> TrustStore {
 }
 
 fn now_policy() -> Policy {
-    Policy::email(SystemTime::now(), Purpose::Verify)
+    Policy::email()
 }
 
 fn open(p: &Pki, message: &[u8]) -> OpenedMessage {
-    reader::open(message, &[], &trust(p), &now_policy()).expect("open")
+    reader::open(message, &[], &trust(p), &now_policy(), SystemTime::now()).expect("open")
+}
+
+/// The verdicts for a bare CMS verification (no From to check), now.
+fn judge(p: &Pki, v: &Verification) -> Vec<SignerReport> {
+    reader::judge_signers(
+        v,
+        &trust(p),
+        &now_policy(),
+        &Use::at(Purpose::Verify, SystemTime::now()),
+    )
+}
+
+/// What `Verification::is_valid` said: at least one signer, and every one valid.
+fn all_valid(reports: &[SignerReport]) -> bool {
+    !reports.is_empty() && reports.iter().all(|r| r.status().is_valid())
 }
 
 fn statuses(m: &OpenedMessage) -> Vec<SignatureStatus> {
@@ -359,7 +374,7 @@ fn row_07_econtent_in_multipart_signed_is_invalid() {
     // Library level: verify_opaque streams exactly the eContent it verified.
     let mut out = Vec::new();
     let v = smime::cms::verify_opaque(&opaque_a[..], &mut out, &trust(p), &now_policy()).unwrap();
-    assert!(v.is_valid());
+    assert!(all_valid(&judge(p, &v)));
     assert_eq!(out, a);
 }
 
@@ -377,7 +392,7 @@ fn row_08_two_signers_one_bad_is_not_valid() {
         .unwrap();
     // Break bob's signature: find its bytes (decoded with the cms crate) and flip one.
     let v = smime::cms::verify_opaque(&der[..], &mut Vec::new(), &trust(p), &now_policy()).unwrap();
-    assert!(v.is_valid(), "control: both signers valid");
+    assert!(all_valid(&judge(p, &v)), "control: both signers valid");
     let ci = <cms::content_info::ContentInfo as der::Decode>::from_der(&der).unwrap();
     let sd: cms::signed_data::SignedData = ci.content.decode_as().unwrap();
     let bob_serial = bob.certificate().serial_number().to_vec();
@@ -404,11 +419,12 @@ fn row_08_two_signers_one_bad_is_not_valid() {
     let mut out = Vec::new();
     let v = smime::cms::verify_opaque(&bad[..], &mut out, &trust(p), &now_policy()).unwrap();
     assert!(v.is_signed());
+    let reports = judge(p, &v);
     assert!(
-        !v.is_valid(),
+        !all_valid(&reports),
         "one bad signer makes the whole verdict not valid"
     );
-    let (good, badr): (Vec<_>, Vec<_>) = v.signers().iter().partition(|s| s.status().is_valid());
+    let (good, badr): (Vec<_>, Vec<_>) = reports.iter().partition(|s| s.status().is_valid());
     assert_eq!(good.len(), 1);
     assert_eq!(badr.len(), 1);
     assert_eq!(
@@ -438,7 +454,7 @@ fn row_09_zero_signer_infos_is_not_signed() {
     let der = signed_data(&[SHA256], Some(&content), &[&alice], &[]);
     let v = smime::cms::verify_opaque(&der[..], &mut Vec::new(), &trust(p), &now_policy()).unwrap();
     assert!(!v.is_signed());
-    assert!(!v.is_valid());
+    assert!(!all_valid(&judge(p, &v)));
     let m = open(p, &wrap_opaque("alice@example.com", &der));
     assert_eq!(m.signed_scope(), SignedScope::NotSigned);
     assert!(!m.is_signature_valid());
@@ -514,7 +530,7 @@ fn row_10_self_signed_signer_is_untrusted_issuer() {
         // Trusting it explicitly (as an anchor) is what makes it valid.
         let mut t = trust(p);
         t.add_anchor(eve.certificate().clone());
-        let m = reader::open(&signed, &[], &t, &now_policy()).unwrap();
+        let m = reader::open(&signed, &[], &t, &now_policy(), SystemTime::now()).unwrap();
         assert!(m.is_signature_valid());
     }
 }
@@ -610,8 +626,12 @@ fn row_12_from_not_signer_is_address_mismatch() {
                 from,
                 certificate_addresses,
             } => {
-                assert_eq!(from, "manager@example.com");
-                assert_eq!(certificate_addresses, &["alice@example.com"]);
+                assert_eq!(
+                    from.as_ref().map(|a| a.as_str()),
+                    Some("manager@example.com")
+                );
+                let named: Vec<&str> = certificate_addresses.iter().map(|a| a.as_str()).collect();
+                assert_eq!(named, ["alice@example.com"]);
             }
             other => panic!("{other:?}"),
         }
@@ -806,12 +826,26 @@ fn row_16_status_texts_carry_no_attacker_html() {
         smime::mime::sign_message_bytes(&m, &html, &SignOptions::default(), SignFormat::Detached)
             .unwrap()
     };
-    let valid = reader::open(&mk("alice@example.com"), &[], &t, &now_policy()).unwrap();
-    let mismatch = reader::open(&mk("manager@example.com"), &[], &t, &now_policy()).unwrap();
+    let valid = reader::open(
+        &mk("alice@example.com"),
+        &[],
+        &t,
+        &now_policy(),
+        SystemTime::now(),
+    )
+    .unwrap();
+    let mismatch = reader::open(
+        &mk("manager@example.com"),
+        &[],
+        &t,
+        &now_policy(),
+        SystemTime::now(),
+    )
+    .unwrap();
     let mut tampered = mk("alice@example.com");
     let at = tampered.windows(7).position(|w| w == b"html cn").unwrap();
     tampered[at] = b'H';
-    let invalid = reader::open(&tampered, &[], &t, &now_policy()).unwrap();
+    let invalid = reader::open(&tampered, &[], &t, &now_policy(), SystemTime::now()).unwrap();
     // The same signer with nothing trusted: UntrustedIssuer, whose error names the
     // certificate — but not in the status text a UI shows.
     let untrusted = reader::open(
@@ -819,6 +853,7 @@ fn row_16_status_texts_carry_no_attacker_html() {
         &[],
         &TrustStore::new(),
         &now_policy(),
+        SystemTime::now(),
     )
     .unwrap();
     let mut seen = Vec::new();
@@ -854,6 +889,7 @@ fn row_17_signer_info_without_signed_attrs_is_rejected() {
             &[],
             &trust(p),
             &generic,
+            SystemTime::now(),
         )
         .expect("open");
         statuses(&m)[0].clone()
@@ -1042,12 +1078,13 @@ fn row_18_digest_and_attribute_mismatches_are_rejected() {
         |r| matches!(r, InvalidReason::Algorithm(_)),
         "SHA-1 by default",
     );
-    let historic = Policy::historic(SystemTime::now(), Purpose::Verify);
+    let historic = Policy::historic();
     let m = reader::open(
         &wrap_opaque("alice@example.com", &der),
         &[],
         &trust(p),
         &historic,
+        SystemTime::now(),
     )
     .unwrap();
     assert!(
@@ -1138,8 +1175,8 @@ fn row_19_expired_signer_with_backdated_signing_time_is_expired() {
         )
         .unwrap();
         // The reference time is a day after the certificate expired.
-        let later = Policy::email(not_after + Duration::from_secs(86_400), Purpose::Verify);
-        let m = reader::open(&signed, &[], &trust(p), &later).unwrap();
+        let later = not_after + Duration::from_secs(86_400);
+        let m = reader::open(&signed, &[], &trust(p), &Policy::email(), later).unwrap();
         let s = statuses(&m);
         assert!(matches!(s[0], SignatureStatus::Expired { .. }), "{s:?}");
         assert!(!m.is_signature_valid());
@@ -1156,7 +1193,7 @@ fn row_19_expired_signer_with_backdated_signing_time_is_expired() {
             )
         );
         // Control: at a time inside the validity it is Valid.
-        let m = reader::open(&signed, &[], &trust(p), &now_policy()).unwrap();
+        let m = reader::open(&signed, &[], &trust(p), &now_policy(), SystemTime::now()).unwrap();
         assert!(m.is_signature_valid());
     }
 }

@@ -21,7 +21,7 @@ fn one_pass_ber_encryption_opens_in_openssl() {
     for cipher in [ContentCipher::Aes128Cbc, ContentCipher::Aes256Gcm] {
         // A pipe: no Seek, so the one-pass function is the only choice.
         let reader = std::io::BufReader::new(std::io::Cursor::new(message.clone()).chain_empty());
-        let sealed = smime::encrypt_message_stream(
+        let sealed = smime::mime::encrypt_message_stream(
             reader,
             &[cert("bob")],
             &EnvelopeOptions::with_cipher(cipher),

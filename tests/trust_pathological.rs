@@ -6,12 +6,16 @@ mod common;
 
 use std::time::SystemTime;
 
-use smime::trust::{Policy, Purpose, TrustError, TrustStore};
+use smime::trust::{Policy, Purpose, TrustError, TrustStore, Use};
 
 use common::trust_pki::Scratch;
 
 fn policy() -> Policy {
-    Policy::email(SystemTime::now(), Purpose::Verify)
+    Policy::email()
+}
+
+fn use_() -> Use {
+    Use::at(Purpose::Verify, SystemTime::now())
 }
 
 #[test]
@@ -25,7 +29,9 @@ fn hundred_certificate_chain_stops_at_the_depth_limit() {
     let leaf = s.person("leaf", "ann@corp.example", "c99", &[]);
     let mut store = TrustStore::new();
     store.add_anchor(s.cert("c0"));
-    let err = store.evaluate(&leaf, &policy(), &extra).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &policy(), &use_(), &extra)
+        .unwrap_err();
     assert!(matches!(err, TrustError::PathTooLong { .. }), "{err}");
 }
 
@@ -52,7 +58,7 @@ fn issuer_cycle_terminates() {
     let mut store = TrustStore::new();
     store.add_anchor(unrelated.ca("root", None, &[]));
     let err = store
-        .evaluate(&leaf, &policy(), &[s.cert("a"), s.cert("b"), a2])
+        .evaluate(&leaf, &policy(), &use_(), &[s.cert("a"), s.cert("b"), a2])
         .unwrap_err();
     assert!(matches!(err, TrustError::UnknownIssuer { .. }), "{err}");
 }
@@ -86,7 +92,9 @@ fn many_same_subject_cas_exhaust_the_signature_budget() {
     let leaf = s.person("leaf", "ann@corp.example", "signer", &[]);
     let mut store = TrustStore::new();
     store.add_anchor(s.cert("root"));
-    let err = store.evaluate(&leaf, &policy(), &extra).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &policy(), &use_(), &extra)
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -121,7 +129,7 @@ fn many_name_constraints_times_many_names_hit_the_comparison_budget() {
     let mut store = TrustStore::new();
     store.add_anchor(s.cert("root"));
     let err = store
-        .evaluate(&leaf, &policy(), &[s.cert("ica")])
+        .evaluate(&leaf, &policy(), &use_(), &[s.cert("ica")])
         .unwrap_err();
     assert!(
         matches!(

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use smime::trust::{
-    MemoryUserTrust, Policy, Purpose, RevocationCheck, RevocationReason, TrustError, TrustStore,
-    TrustWarning, UserTrust,
+    MemoryUserTrust, Party, Policy, Purpose, RevocationCheck, RevocationReason, TrustError,
+    TrustStore, TrustWarning, Use, UserTrust,
 };
 
 use common::trust_pki::Scratch;
@@ -33,7 +33,12 @@ fn chain(
 }
 
 fn verify_policy() -> Policy {
-    Policy::email(now(), Purpose::Verify)
+    Policy::email()
+}
+
+/// Verifying, now, with no address in question.
+fn verify_use() -> Use {
+    Use::at(Purpose::Verify, now())
 }
 
 #[test]
@@ -41,7 +46,12 @@ fn valid_chain_names_anchor_and_intermediates() {
     let s = Scratch::new();
     let (store, ica, leaf) = chain(&s, &[], &[]);
     let path = store
-        .evaluate(&leaf, &verify_policy(), std::slice::from_ref(&ica))
+        .evaluate(
+            &leaf,
+            &verify_policy(),
+            &verify_use(),
+            std::slice::from_ref(&ica),
+        )
         .expect("trusted");
     assert_eq!(path.intermediates(), std::slice::from_ref(&ica));
     assert_eq!(
@@ -58,14 +68,20 @@ fn valid_chain_names_anchor_and_intermediates() {
     // The intermediate may also come from the store instead of the message.
     let mut store2 = store.clone();
     store2.add_intermediate(ica);
-    assert!(store2.evaluate(&leaf, &verify_policy(), &[]).is_ok());
+    assert!(
+        store2
+            .evaluate(&leaf, &verify_policy(), &verify_use(), &[])
+            .is_ok()
+    );
 }
 
 #[test]
 fn missing_intermediate_is_unknown_issuer() {
     let s = Scratch::new();
     let (store, _ica, leaf) = chain(&s, &[], &[]);
-    let err = store.evaluate(&leaf, &verify_policy(), &[]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[])
+        .unwrap_err();
     assert!(
         matches!(&err, TrustError::UnknownIssuer { subject } if subject.contains("leaf")),
         "{err}"
@@ -78,12 +94,22 @@ fn expiry_beats_unknown_issuer() {
     let (_, _ica, leaf) = chain(&s, &[], &[]);
     let later = now() + Duration::from_secs(60 * 86_400);
     let err = TrustStore::new()
-        .evaluate(&leaf, &Policy::email(later, Purpose::Verify), &[])
+        .evaluate(
+            &leaf,
+            &Policy::email(),
+            &Use::at(Purpose::Verify, later),
+            &[],
+        )
         .unwrap_err();
     assert!(matches!(err, TrustError::Expired { .. }), "{err}");
     let earlier = now() - Duration::from_secs(2 * 86_400);
     let err = TrustStore::new()
-        .evaluate(&leaf, &Policy::email(earlier, Purpose::Verify), &[])
+        .evaluate(
+            &leaf,
+            &Policy::email(),
+            &Use::at(Purpose::Verify, earlier),
+            &[],
+        )
         .unwrap_err();
     assert!(matches!(err, TrustError::NotYetValid { .. }), "{err}");
 }
@@ -101,7 +127,9 @@ fn intermediate_without_ca_flag_is_rejected() {
     let leaf = s.person("leaf", "ann@corp.example", "ica", &[]);
     let mut store = TrustStore::new();
     store.add_anchor(root);
-    let err = store.evaluate(&leaf, &verify_policy(), &[ica]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica])
+        .unwrap_err();
     assert!(
         matches!(&err, TrustError::NotACa { subject } if subject.contains("ica")),
         "{err}"
@@ -124,7 +152,9 @@ fn path_len_constraint_is_enforced() {
     let leaf = s.person("leaf", "ann@corp.example", "ica", &[]);
     let mut store = TrustStore::new();
     store.add_anchor(root);
-    let err = store.evaluate(&leaf, &verify_policy(), &[ica]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica])
+        .unwrap_err();
     assert!(matches!(err, TrustError::PathLenExceeded { .. }), "{err}");
 }
 
@@ -147,7 +177,9 @@ fn ca_without_key_cert_sign_is_rejected() {
         store.add_anchor(root);
         (store, ica, leaf)
     };
-    let err = store.evaluate(&leaf, &verify_policy(), &[ica]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica])
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -165,7 +197,12 @@ fn leaf_key_usage_follows_the_purpose() {
     let s = Scratch::new();
     let (store, ica, leaf) = chain(&s, &[], &["keyUsage=critical,keyAgreement"]);
     let err = store
-        .evaluate(&leaf, &verify_policy(), std::slice::from_ref(&ica))
+        .evaluate(
+            &leaf,
+            &verify_policy(),
+            &verify_use(),
+            std::slice::from_ref(&ica),
+        )
         .unwrap_err();
     assert!(
         matches!(
@@ -180,7 +217,12 @@ fn leaf_key_usage_follows_the_purpose() {
     // The same certificate may be encrypted to (ECDH needs keyAgreement).
     assert!(
         store
-            .evaluate(&leaf, &Policy::email(now(), Purpose::Encrypt), &[ica])
+            .evaluate(
+                &leaf,
+                &Policy::email(),
+                &Use::at(Purpose::Encrypt, now()),
+                &[ica]
+            )
             .is_ok()
     );
 }
@@ -190,7 +232,12 @@ fn signature_only_key_cannot_be_encrypted_to() {
     let s = Scratch::new();
     let (store, ica, leaf) = chain(&s, &[], &["keyUsage=critical,digitalSignature"]);
     let err = store
-        .evaluate(&leaf, &Policy::email(now(), Purpose::Encrypt), &[ica])
+        .evaluate(
+            &leaf,
+            &Policy::email(),
+            &Use::at(Purpose::Encrypt, now()),
+            &[ica],
+        )
         .unwrap_err();
     assert!(
         matches!(
@@ -208,7 +255,9 @@ fn signature_only_key_cannot_be_encrypted_to() {
 fn leaf_eku_without_email_protection_is_rejected() {
     let s = Scratch::new();
     let (store, ica, leaf) = chain(&s, &[], &["extendedKeyUsage=serverAuth"]);
-    let err = store.evaluate(&leaf, &verify_policy(), &[ica]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica])
+        .unwrap_err();
     assert!(
         matches!(&err, TrustError::ExtendedKeyUsage { subject, .. } if subject.contains("leaf")),
         "{err}"
@@ -219,7 +268,9 @@ fn leaf_eku_without_email_protection_is_rejected() {
 fn intermediate_eku_constrains_the_path() {
     let s = Scratch::new();
     let (store, ica, leaf) = chain(&s, &["extendedKeyUsage=serverAuth"], &[]);
-    let err = store.evaluate(&leaf, &verify_policy(), &[ica]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica])
+        .unwrap_err();
     assert!(
         matches!(&err, TrustError::ExtendedKeyUsage { subject, .. } if subject.contains("ica")),
         "{err}"
@@ -227,14 +278,20 @@ fn intermediate_eku_constrains_the_path() {
     // anyExtendedKeyUsage on the CA leaves the purpose open.
     let s = Scratch::new();
     let (store, ica, leaf) = chain(&s, &["extendedKeyUsage=anyExtendedKeyUsage"], &[]);
-    assert!(store.evaluate(&leaf, &verify_policy(), &[ica]).is_ok());
+    assert!(
+        store
+            .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica])
+            .is_ok()
+    );
 }
 
 #[test]
 fn unknown_critical_extension_is_rejected() {
     let s = Scratch::new();
     let (store, ica, leaf) = chain(&s, &[], &["1.3.6.1.4.1.55555.1=critical,ASN1:NULL"]);
-    let err = store.evaluate(&leaf, &verify_policy(), &[ica]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica])
+        .unwrap_err();
     assert!(
         matches!(err, TrustError::UnknownCriticalExtension { .. }),
         "{err}"
@@ -242,7 +299,11 @@ fn unknown_critical_extension_is_rejected() {
     // Non-critical unknown extensions are fine.
     let s = Scratch::new();
     let (store, ica, leaf) = chain(&s, &[], &["1.3.6.1.4.1.55555.1=ASN1:NULL"]);
-    assert!(store.evaluate(&leaf, &verify_policy(), &[ica]).is_ok());
+    assert!(
+        store
+            .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica])
+            .is_ok()
+    );
 }
 
 #[test]
@@ -257,7 +318,7 @@ fn rfc822_name_constraints_in_all_three_forms() {
         let s = Scratch::new();
         let nc = format!("nameConstraints=critical,{constraint}");
         let (store, ica, leaf) = chain(&s, &[&nc], &[]);
-        let r = store.evaluate(&leaf, &verify_policy(), &[ica]);
+        let r = store.evaluate(&leaf, &verify_policy(), &verify_use(), &[ica]);
         assert_eq!(r.is_ok(), ok, "{constraint}: {r:?}");
         if !ok {
             assert!(
@@ -277,7 +338,9 @@ fn excluded_mailbox_matches_case_insensitively() {
         &["nameConstraints=critical,excluded;email:Ann@Corp.Example"],
         &[],
     );
-    let err = store.evaluate(&leaf, &verify_policy(), &[ica]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica])
+        .unwrap_err();
     assert!(matches!(err, TrustError::NameConstraint { .. }), "{err}");
 }
 
@@ -291,15 +354,17 @@ fn non_critical_name_constraints_are_enforced_or_refused_when_strict() {
     let outside = s.person("eve", "eve@evil.example", "ica", &[]);
     let extra = std::slice::from_ref(&ica);
     store
-        .evaluate(&inside, &verify_policy(), extra)
+        .evaluate(&inside, &verify_policy(), &verify_use(), extra)
         .expect("inside the non-critical constraint");
     let err = store
-        .evaluate(&outside, &verify_policy(), extra)
+        .evaluate(&outside, &verify_policy(), &verify_use(), extra)
         .unwrap_err();
     assert!(matches!(err, TrustError::NameConstraint { .. }), "{err}");
     let mut strict = verify_policy();
     strict.require_critical_name_constraints = true;
-    let err = store.evaluate(&inside, &strict, extra).unwrap_err();
+    let err = store
+        .evaluate(&inside, &strict, &verify_use(), extra)
+        .unwrap_err();
     assert!(
         matches!(&err, TrustError::NameConstraint { name, .. } if name.contains("not marked critical")),
         "{err}"
@@ -322,7 +387,9 @@ fn rfc822_constraint_applies_to_subject_email_address_without_san() {
     );
     let mut store = TrustStore::new();
     store.add_anchor(root);
-    let err = store.evaluate(&leaf, &verify_policy(), &[]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[])
+        .unwrap_err();
     assert!(matches!(err, TrustError::NameConstraint { .. }), "{err}");
 }
 
@@ -342,7 +409,9 @@ fn directory_name_constraints() {
     let leaf = s.person("leaf", "ann@corp.example", "ica", &[]);
     let mut store = TrustStore::new();
     store.add_anchor(root);
-    let err = store.evaluate(&leaf, &verify_policy(), &[ica]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica])
+        .unwrap_err();
     assert!(
         matches!(&err, TrustError::NameConstraint { name, .. } if name.contains("directoryName")),
         "{err}"
@@ -374,7 +443,9 @@ fn root_and_leaf(s: &Scratch, key: &str, digest: &str) -> (TrustStore, smime::Ce
 fn sha1_is_rejected_unless_historic() {
     let s = Scratch::new();
     let (store, leaf) = root_and_leaf(&s, "ec", "sha1");
-    let err = store.evaluate(&leaf, &verify_policy(), &[]).unwrap_err();
+    let err = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[])
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -386,7 +457,12 @@ fn sha1_is_rejected_unless_historic() {
         "{err}"
     );
     let path = store
-        .evaluate(&leaf, &Policy::historic(now(), Purpose::Verify), &[])
+        .evaluate(
+            &leaf,
+            &Policy::historic(),
+            &Use::at(Purpose::Verify, now()),
+            &[],
+        )
         .expect("historic mode");
     assert!(path.warnings().iter().any(|w| matches!(
         w,
@@ -404,13 +480,20 @@ fn short_rsa_leaf_key_is_rejected_unless_historic() {
     let s = Scratch::new();
     for bits in [1024usize, 512] {
         let (store, leaf) = root_and_leaf(&s, &format!("rsa:{bits}"), "sha256");
-        let err = store.evaluate(&leaf, &verify_policy(), &[]).unwrap_err();
+        let err = store
+            .evaluate(&leaf, &verify_policy(), &verify_use(), &[])
+            .unwrap_err();
         assert!(
             matches!(err, TrustError::WeakKey { bits: b, minimum: 2048, .. } if b == bits),
             "{bits}: {err}"
         );
         let path = store
-            .evaluate(&leaf, &Policy::historic(now(), Purpose::Verify), &[])
+            .evaluate(
+                &leaf,
+                &Policy::historic(),
+                &Use::at(Purpose::Verify, now()),
+                &[],
+            )
             .unwrap_or_else(|e| panic!("historic, {bits} bits: {e}"));
         assert!(
             path.warnings()
@@ -431,6 +514,7 @@ fn revoked_certificate_and_revocation_policy() {
         .evaluate_with_crls(
             &leaf,
             &verify_policy(),
+            &verify_use(),
             std::slice::from_ref(&ica),
             std::slice::from_ref(&crl),
         )
@@ -447,6 +531,7 @@ fn revoked_certificate_and_revocation_policy() {
         .evaluate_with_crls(
             &leaf,
             &required,
+            &verify_use(),
             std::slice::from_ref(&ica),
             std::slice::from_ref(&clean),
         )
@@ -458,7 +543,7 @@ fn revoked_certificate_and_revocation_policy() {
     let root_crl = s.crl("root", &[]);
     assert!(
         store
-            .evaluate_with_crls(&leaf, &required, &[ica], &[clean, root_crl])
+            .evaluate_with_crls(&leaf, &required, &verify_use(), &[ica], &[clean, root_crl])
             .is_ok()
     );
 }
@@ -489,7 +574,12 @@ fn cross_signed_and_same_subject_cas_are_tried() {
     let _ = other_root;
     // The dead end (ica2 -> untrusted root) comes first; the builder goes on.
     let path = store
-        .evaluate(&leaf, &verify_policy(), &[ica_alt, s.cert("ica")])
+        .evaluate(
+            &leaf,
+            &verify_policy(),
+            &verify_use(),
+            &[ica_alt, s.cert("ica")],
+        )
         .expect("second path");
     assert_eq!(path.intermediates().len(), 1);
 }
@@ -500,7 +590,7 @@ fn certificates_from_messages_are_never_anchors() {
     let (_, ica, leaf) = chain(&s, &[], &[]);
     let root = s.cert("root");
     let err = TrustStore::new()
-        .evaluate(&leaf, &verify_policy(), &[ica, root])
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[ica, root])
         .unwrap_err();
     assert!(matches!(err, TrustError::UnknownIssuer { .. }), "{err}");
 }
@@ -526,24 +616,37 @@ fn user_trust_overrides_only_the_missing_path() {
     decisions.insert(UserTrust::new(&cert, &[Purpose::Verify], now()));
     let store = TrustStore::new().with_user_trust(decisions.clone());
 
-    let mut policy = verify_policy();
-    policy.address = Some("bob@home.example".parse().expect("address"));
-    let path = store.evaluate(&cert, &policy, &[]).expect("user-trusted");
+    let policy = verify_policy();
+    let mut use_ = verify_use();
+    use_.party = Party::Address("bob@home.example".parse().expect("address"));
+    let path = store
+        .evaluate(&cert, &policy, &use_, &[])
+        .expect("user-trusted");
     assert!(path.is_user_trusted());
 
     // Another purpose, another address: not covered.
     let err = store
-        .evaluate(&cert, &Policy::email(now(), Purpose::Encrypt), &[])
+        .evaluate(
+            &cert,
+            &Policy::email(),
+            &Use::at(Purpose::Encrypt, now()),
+            &[],
+        )
         .unwrap_err();
     assert!(matches!(err, TrustError::UserTrustMismatch { .. }), "{err}");
-    policy.address = Some("boss@home.example".parse().expect("address"));
-    let err = store.evaluate(&cert, &policy, &[]).unwrap_err();
+    use_.party = Party::Address("boss@home.example".parse().expect("address"));
+    let err = store.evaluate(&cert, &policy, &use_, &[]).unwrap_err();
     assert!(matches!(err, TrustError::UserTrustMismatch { .. }), "{err}");
 
     // Validity still applies.
     let later = now() + Duration::from_secs(60 * 86_400);
     let err = store
-        .evaluate(&cert, &Policy::email(later, Purpose::Verify), &[])
+        .evaluate(
+            &cert,
+            &Policy::email(),
+            &Use::at(Purpose::Verify, later),
+            &[],
+        )
         .unwrap_err();
     assert!(matches!(err, TrustError::Expired { .. }), "{err}");
 }
@@ -561,14 +664,19 @@ fn user_trust_never_lets_the_trusted_certificate_vouch_for_others() {
     ));
     let store = TrustStore::new().with_user_trust(decisions);
     let err = store
-        .evaluate(&child, &verify_policy(), std::slice::from_ref(&ca))
+        .evaluate(
+            &child,
+            &verify_policy(),
+            &verify_use(),
+            std::slice::from_ref(&ca),
+        )
         .unwrap_err();
     assert!(matches!(err, TrustError::UnknownIssuer { .. }), "{err}");
     // A new certificate for the same address needs its own decision.
     let s2 = Scratch::new();
     let new_cert = self_signed_person(&s2, "bob", "bob@home.example");
     let err = store
-        .evaluate(&new_cert, &verify_policy(), &[])
+        .evaluate(&new_cert, &verify_policy(), &verify_use(), &[])
         .unwrap_err();
     assert!(matches!(err, TrustError::UnknownIssuer { .. }), "{err}");
 }
@@ -584,7 +692,7 @@ fn user_trusted_certificate_can_still_be_revoked() {
     // The root is known but not an anchor: no path, the decision applies, the CRL too.
     let store = TrustStore::new().with_user_trust(decisions);
     let err = store
-        .evaluate_with_crls(&leaf, &verify_policy(), &[root], &[crl])
+        .evaluate_with_crls(&leaf, &verify_policy(), &verify_use(), &[root], &[crl])
         .unwrap_err();
     assert!(matches!(err, TrustError::Revoked { .. }), "{err}");
 }
@@ -593,9 +701,12 @@ fn user_trusted_certificate_can_still_be_revoked() {
 fn every_error_variant_formats() {
     let s = Scratch::new();
     let (store, ica, leaf) = chain(&s, &[], &[]);
-    let e = store.evaluate(&leaf, &verify_policy(), &[]).unwrap_err();
+    let e = store
+        .evaluate(&leaf, &verify_policy(), &verify_use(), &[])
+        .unwrap_err();
     assert!(!e.to_string().is_empty());
-    let wrapped: smime::Error = e.into();
-    assert!(wrapped.to_string().contains("no trusted issuer"));
+    // smime::Error no longer wraps TrustError (a judgement is not a lower-layer error):
+    // the message itself names the problem.
+    assert!(e.to_string().contains("no trusted issuer"));
     let _ = ica;
 }

@@ -55,7 +55,8 @@ fn rfc4134_enveloped_3des_and_rc2() {
         );
     }
     // 5.3 is 5.1 as an S/MIME message.
-    let opened = smime::decrypt_message_bytes(&read("rfc4134/5.3.eml"), &bob).expect("5.3.eml");
+    let opened =
+        smime::mime::decrypt_message_bytes(&read("rfc4134/5.3.eml"), &bob).expect("5.3.eml");
     assert_eq!(opened.content(), expected);
 }
 
@@ -104,7 +105,7 @@ fn rfc9216_rsa_oaep_for_bob() {
         assert!(!opened.info().authenticated());
         // The PEM form, as a "message" of bare PEM CMS.
         let pem = read(&format!("rfc9216/pem-encoded/{name}.pem"));
-        let opened = smime::decrypt_message_bytes(&pem, &bob)
+        let opened = smime::mime::decrypt_message_bytes(&pem, &bob)
             .unwrap_or_else(|e| panic!("{name}.pem: {e:?}"));
         assert_eq!(
             opened.content(),
@@ -150,7 +151,7 @@ fn rfc9216_x25519_and_chacha_objects() {
             ("p7m", read(&format!("rfc9216/binary-files/{name}.p7m"))),
             ("pem", read(&format!("rfc9216/pem-encoded/{name}.pem"))),
         ] {
-            let opened = smime::decrypt_message_bytes(&bytes, who)
+            let opened = smime::mime::decrypt_message_bytes(&bytes, who)
                 .unwrap_or_else(|e| panic!("{name}.{form}: {e:?}"));
             assert_eq!(opened.content(), sample, "{name}.{form}");
             assert_eq!(opened.info().algorithm(), alg, "{name}.{form}");
@@ -230,9 +231,11 @@ fn protected_headers_decrypt_to_the_inner_files() {
         "smime-sign+enc",
         "smime-sign+enc+legacy-disp",
     ] {
-        let opened =
-            smime::decrypt_message_bytes(&read(&format!("protected-headers/{name}.eml")), &bob)
-                .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let opened = smime::mime::decrypt_message_bytes(
+            &read(&format!("protected-headers/{name}.eml")),
+            &bob,
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         // The .inner files are stored with LF line ends; the decrypted entity is in
         // canonical CRLF form (RFC 8551 §3.1.1) and otherwise byte-identical.
         let inner = read(&format!("protected-headers/{name}.inner"));
@@ -253,7 +256,7 @@ fn protected_headers_bob_is_not_the_rfc9216_bob() {
     // Babbage, serial 2253EE30...) and key differ from rfc9216/lamps-bob (serial
     // 307C4740...): the RFC 9216 key is no recipient of these messages.
     let eml = read("protected-headers/smime-enc+legacy-disp.eml");
-    let err = smime::decrypt_message_bytes(&eml, &lamps_bob()).unwrap_err();
+    let err = smime::mime::decrypt_message_bytes(&eml, &lamps_bob()).unwrap_err();
     assert!(matches!(cms_error(err), CmsError::NotARecipient));
 }
 
@@ -274,8 +277,8 @@ fn asn1crypto_enveloped() {
         let opened = smime::cms::decrypt(&read("asn1crypto/cms-enveloped.der"), &id).expect(key);
         assert_eq!(opened.content(), expected, "{key}");
         assert_eq!(opened.info().algorithm(), DES_EDE3_CBC);
-        let opened =
-            smime::decrypt_message_bytes(&read("asn1crypto/cms-enveloped.pem"), &id).expect(key);
+        let opened = smime::mime::decrypt_message_bytes(&read("asn1crypto/cms-enveloped.pem"), &id)
+            .expect(key);
         assert_eq!(opened.content(), expected, "{key} (PEM)");
     }
     // The other CMS fixtures are not enveloped.
@@ -372,16 +375,18 @@ fn openssl_80_test_cms_data_gives_typed_errors() {
     ];
     for (file, who, expected) in enveloped {
         let bytes = read(&format!("{dir}/{file}"));
-        let err = smime::decrypt_message_bytes(&bytes, who)
+        let err = smime::mime::decrypt_message_bytes(&bytes, who)
             .err()
             .unwrap_or_else(|| panic!("{file} must not decrypt"));
         assert!(expected(&err), "{file}: unexpected {err:?}");
     }
     // OpenSSL 1.1.1's ECDH envelope to smec3 wraps a 3DES content key with the legacy
     // CMS3DESwrap (RFC 3217 §3): it decrypts.
-    let opened =
-        smime::decrypt_message_bytes(&read(&format!("{dir}/ciphertext_from_1_1_1.cms")), &smec3)
-            .expect("OpenSSL 1.1.1 ECDH + 3DES key wrap envelope");
+    let opened = smime::mime::decrypt_message_bytes(
+        &read(&format!("{dir}/ciphertext_from_1_1_1.cms")),
+        &smec3,
+    )
+    .expect("OpenSSL 1.1.1 ECDH + 3DES key wrap envelope");
     assert!(!opened.info().authenticated());
     // OpenSSL 3.0 is the judge of the plaintext.
     let cms_file = format!(
@@ -438,7 +443,7 @@ fn openssl_80_test_cms_data_gives_typed_errors() {
         "pkcs7-md4.pem",
     ] {
         let bytes = read(&format!("{dir}/{file}"));
-        let err = smime::decrypt_message_bytes(&bytes, &smrsa1).unwrap_err();
+        let err = smime::mime::decrypt_message_bytes(&bytes, &smrsa1).unwrap_err();
         assert!(
             matches!(err, Error::Cms(CmsError::UnexpectedContentType { .. })),
             "{file}: {err:?}"
@@ -488,7 +493,7 @@ fn empty_input() {
         Err(Error::Cms(CmsError::Truncated { .. }))
     ));
     assert!(matches!(
-        smime::decrypt_message_bytes(b"", &bob),
+        smime::mime::decrypt_message_bytes(b"", &bob),
         Err(Error::Mime(MimeError::Malformed { .. }))
     ));
 }
@@ -585,13 +590,13 @@ fn cbc_bit_flips_fail_or_are_unauthenticated() {
 fn damaged_base64_in_a_message() {
     let bob = bob();
     let msg = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: x\r\n\r\nHello\r\n";
-    let sealed = smime::encrypt_message_bytes(
+    let sealed = smime::mime::encrypt_message_bytes(
         msg,
         &[bob.certificate().clone()],
         &EnvelopeOptions::default(),
     )
     .unwrap();
-    assert!(smime::decrypt_message_bytes(&sealed, &bob).is_ok());
+    assert!(smime::mime::decrypt_message_bytes(&sealed, &bob).is_ok());
     let body = sealed.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
     // A character outside the base64 alphabet in the middle of the body.
     let mut bad = sealed.clone();
@@ -602,15 +607,15 @@ fn damaged_base64_in_a_message() {
             .position(u8::is_ascii_alphanumeric)
             .unwrap();
     bad[mid] = b'*';
-    let err = smime::decrypt_message_bytes(&bad, &bob).unwrap_err();
+    let err = smime::mime::decrypt_message_bytes(&bad, &bob).unwrap_err();
     assert!(matches!(err, Error::Mime(MimeError::Base64)), "{err:?}");
     // Base64 cut short after the header: a CMS error (truncated), not a panic.
-    let err = smime::decrypt_message_bytes(&sealed[..body + 40], &bob).unwrap_err();
+    let err = smime::mime::decrypt_message_bytes(&sealed[..body + 40], &bob).unwrap_err();
     assert!(matches!(err, Error::Cms(_) | Error::Mime(_)), "{err:?}");
     // A valid base64 character swapped: the CMS (or the GCM tag) breaks.
     let mut bad = sealed.clone();
     bad[mid] = if bad[mid] == b'A' { b'B' } else { b'A' };
-    assert!(smime::decrypt_message_bytes(&bad, &bob).is_err());
+    assert!(smime::mime::decrypt_message_bytes(&bad, &bob).is_err());
 }
 
 /// Deterministic garbage (xorshift64*).
@@ -660,7 +665,7 @@ Content-Transfer-Encoding: base64\r\n\r\n"
     inputs.push(msg);
     for (i, input) in inputs.iter().enumerate() {
         let t = Instant::now();
-        let err = smime::decrypt_message_bytes(input, &bob).unwrap_err();
+        let err = smime::mime::decrypt_message_bytes(input, &bob).unwrap_err();
         assert!(
             matches!(err, Error::Cms(_) | Error::Mime(_)),
             "input {i}: {err:?}"
@@ -697,13 +702,13 @@ fn wrong_key_is_not_a_recipient() {
     let env = envelope(b"for bob only", ContentCipher::Aes256Gcm, &bob);
     let err = smime::cms::decrypt(&env, &alice).unwrap_err();
     assert!(matches!(cms_error(err), CmsError::NotARecipient));
-    let sealed = smime::encrypt_message_bytes(
+    let sealed = smime::mime::encrypt_message_bytes(
         b"Subject: x\r\n\r\nfor bob only\r\n",
         &[bob.certificate().clone()],
         &EnvelopeOptions::default(),
     )
     .unwrap();
-    let err = smime::decrypt_message_bytes(&sealed, &alice).unwrap_err();
+    let err = smime::mime::decrypt_message_bytes(&sealed, &alice).unwrap_err();
     assert!(matches!(cms_error(err), CmsError::NotARecipient));
 }
 

@@ -24,9 +24,10 @@ use common::pki::{Pki, pki};
 use common::{msg, read_file, run_ok, temp_dir, write_file};
 use serde_json::Value;
 use smime::Certificate;
-use smime::cms::{InvalidReason, SignatureStatus};
+use smime::cms::InvalidReason;
+use smime::reader::SignatureStatus;
 use smime::reader::SignedScope;
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::{Policy, Purpose, TrustStore, Use};
 
 /// The entity every peer signs.
 fn entity() -> Vec<u8> {
@@ -221,7 +222,7 @@ fn trust(p: &Pki) -> TrustStore {
 }
 
 fn policy() -> Policy {
-    Policy::email(SystemTime::now(), Purpose::Verify)
+    Policy::email()
 }
 
 /// Every byte of the signed entity in `message`, flipped one at a time, gives an
@@ -231,14 +232,14 @@ fn policy() -> Policy {
 fn assert_each_flip_invalid(p: &Pki, message: &[u8], content_at: usize, len: usize, what: &str) {
     let t = trust(p);
     let pol = policy();
-    let good = smime::reader::open(message, &[], &t, &pol).expect(what);
+    let good = smime::reader::open(message, &[], &t, &pol, SystemTime::now()).expect(what);
     assert!(good.is_signature_valid(), "{what}: unflipped must be valid");
     for i in content_at..content_at + len {
         let mut bad = message.to_vec();
         bad[i] ^= 0x01;
         // A flip that turns CR/LF into another line end can change MIME parsing; a
         // typed error is a correct refusal too, but never Valid.
-        match smime::reader::open(&bad, &[], &t, &pol) {
+        match smime::reader::open(&bad, &[], &t, &pol, SystemTime::now()) {
             Ok(opened) => {
                 assert!(
                     !opened.is_signature_valid(),
@@ -417,10 +418,16 @@ fn openssl_two_signers_both_valid() {
             smime::cms::verify_detached(&der, &entity()[..], &t, &policy()).unwrap()
         };
         assert_eq!(v.signers().len(), 2);
-        for s in v.signers() {
+        let reports = smime::reader::judge_signers(
+            &v,
+            &t,
+            &policy(),
+            &Use::at(Purpose::Verify, SystemTime::now()),
+        );
+        for s in &reports {
             assert_eq!(s.status(), &SignatureStatus::Valid, "opaque={opaque}");
         }
-        assert!(v.is_valid());
+        assert!(!reports.is_empty() && reports.iter().all(|r| r.status().is_valid()));
         let mut who: Vec<String> = v
             .signers()
             .iter()
@@ -608,6 +615,7 @@ fn python_rsa_and_ec_detached_and_opaque_are_valid() {
         &[],
         &t,
         &policy(),
+        SystemTime::now(),
     )
     .unwrap();
     assert_eq!(opened.signed_scope(), SignedScope::WholeMessage);

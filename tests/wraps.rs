@@ -10,7 +10,7 @@ use common::{msg, openssl, run_checked, temp_dir, write_file};
 use smime::cms::{EnvelopeOptions, SignOptions};
 use smime::mime::SignFormat;
 use smime::reader::{self, Layer, SignedScope};
-use smime::trust::{Policy, Purpose, TrustStore};
+use smime::trust::{Policy, TrustStore};
 use smime::{Certificate, Identity};
 
 fn identity(who: &str) -> Identity {
@@ -43,7 +43,8 @@ fn triple_wrap_opens_in_our_reader_and_in_openssl() {
         &wrapped,
         &[&bob],
         &trust(),
-        &Policy::email(SystemTime::now(), Purpose::Verify),
+        &Policy::email(),
+        SystemTime::now(),
     )
     .expect("open");
     let kinds: Vec<&str> = opened
@@ -85,13 +86,8 @@ fn certs_only_message_carries_the_chain() {
     .expect("certs-only");
     assert!(String::from_utf8_lossy(&message).contains("smime-type=certs-only"));
     // Ours: a certs-only layer, not a signature.
-    let opened = reader::open(
-        &message,
-        &[],
-        &trust(),
-        &Policy::email(SystemTime::now(), Purpose::Verify),
-    )
-    .expect("open");
+    let opened =
+        reader::open(&message, &[], &trust(), &Policy::email(), SystemTime::now()).expect("open");
     assert_eq!(opened.signed_scope(), SignedScope::NotSigned);
     assert!(!opened.is_signature_valid());
     assert_eq!(opened.certificates().len(), certs.len());

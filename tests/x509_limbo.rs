@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime};
 use der::asn1::ObjectIdentifier;
 use serde_json::Value;
 use smime::Certificate;
-use smime::trust::{Crl, Policy, Purpose, TrustStore};
+use smime::trust::{Crl, Policy, Purpose, TrustStore, Use};
 use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::ext::pkix::name::GeneralName;
 
@@ -285,7 +285,8 @@ fn run(case: &Value) -> Result<(), String> {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_717_200_000),
         parse_time,
     );
-    let mut policy = Policy::email(time, Purpose::Verify);
+    let mut policy = Policy::email();
+    let use_ = Use::at(Purpose::Verify, time);
     // Limbo marks the cases where RFC 5280's strict profile and webpki's expectations
     // conflict (e.g. rfc5280:: vs webpki::nc::permitted-dns-match-noncritical): those run
     // with the strict profile's setting, the others with our S/MIME default, so each
@@ -307,7 +308,7 @@ fn run(case: &Value) -> Result<(), String> {
     let mut store = TrustStore::new();
     anchors.into_iter().for_each(|a| store.add_anchor(a));
     let path = store
-        .evaluate_with_crls(&leaf, &policy, &extra, &crls)
+        .evaluate_with_crls(&leaf, &policy, &use_, &extra, &crls)
         .map_err(|e| e.to_string())?;
     if let Some(max) = case["max_chain_depth"].as_u64() {
         let counted = path

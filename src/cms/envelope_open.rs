@@ -82,11 +82,6 @@ impl Decrypted {
         }
     }
 
-    /// The decrypted content parsed as a MIME entity with `mail-parser` (for display).
-    pub fn parse(&self) -> Option<mail_parser::Message<'_>> {
-        mail_parser::MessageParser::default().parse(self.content())
-    }
-
     /// The decrypted content.
     pub fn content(&self) -> &[u8] {
         &self.content
