@@ -81,7 +81,7 @@ pub enum KeepError {
     Store(#[from] Error),
     /// The signature does not verify (tampered, wrong key, bad attributes).
     #[error("the signature is not valid: {0}")]
-    InvalidSignature(InvalidReason),
+    InvalidSignature(Box<InvalidReason>),
     /// The signature is good but the issuer is unknown and the user has not trusted
     /// this certificate.
     #[error("the issuer of {subject} is not trusted; the user must trust the certificate first")]
@@ -91,7 +91,7 @@ pub enum KeepError {
     },
     /// The certificate is expired, revoked or otherwise unusable.
     #[error("the certificate cannot be used: {0}")]
-    Unusable(SignatureStatus),
+    Unusable(Box<SignatureStatus>),
     /// The certificate does not name the From address.
     #[error("the certificate does not name the sender's address {}", from.as_ref().map_or_else(|| "(no single From address)".to_owned(), |a| a.to_string()))]
     AddressMismatch {
@@ -288,6 +288,9 @@ pub fn sender_certificate(opened: &OpenedMessage) -> Option<SenderCertificate> {
 /// Records the user's decision to trust `sender`'s certificate for its From address
 /// and `purposes` (REQUIREMENTS.md §3). Only for a good signature whose certificate
 /// names the From address; the decision covers exactly this certificate.
+// A user's tap, not a hot path: the refusal keeps its facts (address, both
+// fingerprints) unboxed.
+#[allow(clippy::result_large_err)]
 pub fn trust(
     store: &InstalledStore,
     sender: &SenderCertificate,
@@ -296,7 +299,7 @@ pub fn trust(
     // A chain that fails for a reason trust cannot override (wrong EKU on a CA, …)
     // stays unusable whatever the user decides: refuse the decision too.
     if let SignatureStatus::Invalid { reason } = &sender.status {
-        return Err(KeepError::InvalidSignature(reason.clone()));
+        return Err(KeepError::InvalidSignature(Box::new(reason.clone())));
     }
     let from = sender.from.clone().ok_or(KeepError::NotSigned)?;
     // The decision binds the certificate to From: the trust layer's address rule.
@@ -338,11 +341,14 @@ pub struct Installed {
 
 /// Installs the sender's certificate of `opened` for its From address, after the
 /// checks in the module docs; also updates the capability cache.
+// A user's tap, not a hot path: the refusal keeps its facts (address, both
+// fingerprints) unboxed.
+#[allow(clippy::result_large_err)]
 pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Installed, KeepError> {
     if let Some(SignatureStatus::Invalid { reason }) =
         opened.signatures().next().map(|s| s.status())
     {
-        return Err(KeepError::InvalidSignature(reason.clone()));
+        return Err(KeepError::InvalidSignature(Box::new(reason.clone())));
     }
     let sender = sender_certificate(opened).ok_or(KeepError::NotSigned)?;
     let from = sender.from.clone().ok_or(KeepError::NotSigned)?;
@@ -355,12 +361,12 @@ pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Install
             });
         }
         SignatureStatus::Invalid { reason } => {
-            return Err(KeepError::InvalidSignature(reason.clone()));
+            return Err(KeepError::InvalidSignature(Box::new(reason.clone())));
         }
         SignatureStatus::AddressMismatch { from, .. } => {
             return Err(KeepError::AddressMismatch { from: from.clone() });
         }
-        other => return Err(KeepError::Unusable(other.clone()).into()),
+        other => return Err(KeepError::Unusable(Box::new(other.clone()))),
     }
     // Installed means "encrypt to this certificate for this address": the trust
     // layer's rule for that use (its path was judged with the signature).
@@ -370,7 +376,7 @@ pub fn install(store: &InstalledStore, opened: &OpenedMessage) -> Result<Install
         Err(TrustError::AddressMismatch { .. }) => {
             return Err(KeepError::AddressMismatch { from: Some(from) });
         }
-        Err(_) => return Err(KeepError::NotForEncryption.into()),
+        Err(_) => return Err(KeepError::NotForEncryption),
     }
     // Key change: another certificate for this address needs a fresh decision.
     let fp = cert.fingerprint_sha256();
