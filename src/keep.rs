@@ -10,9 +10,9 @@
 //!   are returned as untrusted intermediates ([`intermediates`]), never as
 //!   recipient keys or anchors.
 //! * A different certificate for an address that already has one is refused with
-//!   [`KeepError::KeyChange`] until the user makes a fresh [`trust`] decision for
+//!   [`KeepError::KeyChange`] until the user makes a fresh [`trust()`] decision for
 //!   the new certificate.
-//! * [`trust`] records a decision bound to the certificate (fingerprint and public
+//! * [`trust()`] records a decision bound to the certificate (fingerprint and public
 //!   key), the From address and the purposes; it never makes the issuer an anchor.
 //! * [`record_preferences`] updates the capability cache only from a `Valid`
 //!   signature, with a signing time newer than the stored one and not in the

@@ -13,11 +13,11 @@ use std::io::{self, BufRead};
 use crate::error::MimeError;
 use crate::mime::content_type::{ContentType, TransferEncoding};
 
-/// The most bytes [`read_header_block`] accepts before giving up (1 MiB). Real header
+/// The most bytes `read_header_block` accepts before giving up (1 MiB). Real header
 /// blocks are a few kilobytes; this bounds the memory a hostile message can claim.
 pub const MAX_HEADER_BYTES: usize = 1 << 20;
 
-/// The most header fields [`read_header_block`] accepts. Real messages carry well
+/// The most header fields `read_header_block` accepts. Real messages carry well
 /// under a hundred; long `Received:` chains stay far below this.
 pub const MAX_HEADER_FIELDS: usize = 1000;
 
@@ -76,7 +76,7 @@ impl HeaderField {
     }
 }
 
-/// The header block of a message or MIME entity, as read by [`read_header_block`].
+/// The header block of a message or MIME entity, as read by `read_header_block`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HeaderBlock {
     raw: Vec<u8>,

@@ -2,10 +2,10 @@
 //! S/MIME part of a message.
 //!
 //! Outgoing, a message is split into the fields that stay outside and the entity that
-//! gets encrypted ([`split_for_encryption`], [`inner_entity_headers`]), canonicalised
+//! gets encrypted (`split_for_encryption`, `inner_entity_headers`), canonicalised
 //! to CRLF ([`CrlfWriter`], RFC 8551 §3.1.1), encrypted by the CMS layer and written
 //! as base64 lines ([`Base64LineWriter`], RFC 2045 §6.8) after the S/MIME header
-//! fields ([`write_smime_headers`], RFC 8551 §3.3).
+//! fields (`write_smime_headers`, RFC 8551 §3.3).
 //!
 //! Incoming, [`open_root_stream`] reads only a message's header block and decodes an
 //! S/MIME root body while it is read ([`Base64Reader`]); anything else goes through
