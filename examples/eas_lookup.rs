@@ -75,8 +75,11 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         for f in answer.failures() {
             println!("{}: lookup failed: {f}", answer.address());
         }
+        for note in answer.notes() {
+            println!("{}: {note}", answer.address());
+        }
         if answer.candidates().is_empty() && answer.failures().is_empty() {
-            println!("{}: no certificate in the GAL", answer.address());
+            println!("{}: no certificate found", answer.address());
         }
     }
     eprintln!(

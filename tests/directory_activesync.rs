@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::dir_pki::{addr, dir_pki};
-use common::eas::{self, Horde, PASSWORD, PhpRouter, Recorder, Stunnel, USER, ambiguous, entry};
+use common::eas::{self, Horde, PASSWORD, PhpRouter, Recorder, Stunnel, USER, ambiguous};
 use smime::DirectoryError;
 use smime::directory::activesync::wbxml;
 use smime::directory::{

@@ -166,3 +166,66 @@ fn https_needs_the_eas_ca_and_http_needs_the_opt_in() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(horde.posts(), 1);
 }
+
+/// The `eas_lookup` example against the server, given its URL and credentials.
+#[test]
+fn the_eas_lookup_example_runs_against_a_server() {
+    let horde = Horde::start(eas::published(0));
+    let exe = std::env::current_exe().unwrap();
+    let profile = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let bin = profile
+        .join("examples")
+        .join(format!("eas_lookup{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "build",
+                "--all-features",
+                "--example",
+                "eas_lookup",
+                "--target-dir",
+            ])
+            .arg(profile.parent().unwrap());
+        common::run_ok(&mut cmd, b"");
+    }
+    let out = common::run(
+        Command::new(&bin)
+            .args([
+                &horde.url(),
+                eas::USER,
+                "ann@corp.example",
+                "nocert@corp.example",
+            ])
+            .env("EAS_PASSWORD", eas::PASSWORD)
+            .env("EAS_INSECURE_HTTP", "1"),
+        b"",
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(&format!(
+            "ann@corp.example: CN=ann (SHA-256 {}) from activesync {}",
+            dir_pki().cert("ann").fingerprint_hex(),
+            horde.url()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "nocert@corp.example: activesync {}: in the directory, but without a valid certificate",
+            horde.url()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("nocert@corp.example: no certificate found"),
+        "{text}"
+    );
+    assert_eq!(horde.posts(), 1);
+}

@@ -262,14 +262,16 @@ impl Recorder {
                 let _ = server.write_all(request_head.as_bytes());
                 let _ = server.write_all(&request_body);
                 let (response_head, response_body) = read_message(&mut server);
-                let _ = client.write_all(response_head.as_bytes());
-                let _ = client.write_all(&response_body);
+                // Kept before the client sees the answer, so a test that reads the
+                // record after its lookup returned always finds it.
                 kept.lock().unwrap().push(Exchange {
                     request_head,
                     request_body,
-                    response_head,
-                    response_body,
+                    response_head: response_head.clone(),
+                    response_body: response_body.clone(),
                 });
+                let _ = client.write_all(response_head.as_bytes());
+                let _ = client.write_all(&response_body);
             }
         });
         Recorder { port, exchanges }

@@ -218,6 +218,10 @@ impl Transport {
             }
             ureq::Error::HostNotFound => "the host name does not resolve".to_owned(),
             ureq::Error::ConnectionFailed => "cannot connect".to_owned(),
+            // rustls reports a refused server certificate through the I/O error.
+            ureq::Error::Io(e) if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) => {
+                format!("TLS failed: {e}")
+            }
             ureq::Error::Io(e) => format!("connection failed: {e}"),
             other => other.to_string(),
         };
