@@ -8,8 +8,8 @@
 //! cargo bench --features activesync --bench activesync
 //! ```
 
+// The test harness (it allows its own unused helpers).
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::hint::black_box;

@@ -28,7 +28,7 @@ fn json(out: &Output) -> serde_json::Value {
     })
 }
 
-fn eas_args<'a>(url: &'a str) -> Vec<&'a str> {
+fn eas_args(url: &str) -> Vec<&str> {
     vec![
         "--eas",
         url,
