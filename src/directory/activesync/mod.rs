@@ -25,7 +25,7 @@
 //! command status other than 1, `Certificates/Status` 8 (the request's certificate
 //! limit was reached before this recipient), HTTP 401/403/449/5xx, a second 451, a
 //! timeout, TLS failure, a body that is not valid WBXML — is a
-//! [`LookupFailed`](super::LookupFailed) with the reason, never "no certificate".
+//! [`LookupFailed`] with the reason, never "no certificate".
 //! `MiniCertificate` is ignored (MS-ASCMD does not specify its format).
 
 mod codepage;
