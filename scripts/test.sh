@@ -4,8 +4,9 @@
 #   bash scripts/test.sh [extra cargo test arguments]
 #
 # The tests drive real peers: openssl (the test PKI is made at test time), gpgsm with
-# gpg-agent, Python `cryptography` >= 45 (pkcs7 envelope API), and slapd/ldapsearch for the
-# directory tests. As root, whatever is missing is installed (apt-get, and pip for
+# gpg-agent, Python `cryptography` >= 45 (pkcs7 envelope API), slapd/ldapsearch for the
+# directory tests, and for the ActiveSync GAL tests Horde's ActiveSync server (php-cli
+# php-horde-activesync php-horde-controller php-mbstring), libwbxml2-utils and stunnel4. As root, whatever is missing is installed (apt-get, and pip for
 # `cryptography`); otherwise the script prints the install command and exits 2. No test
 # skips itself when a tool is missing.
 set -euo pipefail
@@ -22,15 +23,29 @@ declare -A PACKAGE_OF=(
   [slapadd]=slapd
   [ldapsearch]=ldap-utils
   [python3]=python3
+  [php]=php-cli
+  [xml2wbxml]=libwbxml2-utils
+  [wbxml2xml]=libwbxml2-utils
+  [stunnel4]=stunnel4
 )
 
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 
+# The ActiveSync tests' PHP libraries (Horde's ActiveSync server, ../shared/peers/eas-horde).
+missing_php_libraries() {
+  [ -f /usr/share/php/Horde/ActiveSync.php ] || echo php-horde-activesync
+  [ -f /usr/share/php/Horde/Controller/Base.php ] || echo php-horde-controller
+  { have php && php -m 2>/dev/null | grep -qi '^mbstring$'; } || echo php-mbstring
+}
+
 missing_packages() {
   local cmd
-  for cmd in "${!PACKAGE_OF[@]}"; do
-    have "$cmd" || echo "${PACKAGE_OF[$cmd]}"
-  done | sort -u
+  {
+    for cmd in "${!PACKAGE_OF[@]}"; do
+      have "$cmd" || echo "${PACKAGE_OF[$cmd]}"
+    done
+    missing_php_libraries
+  } | sort -u
 }
 
 python_ok() {

@@ -283,6 +283,15 @@ pub enum DirectoryError {
         /// The server's answer.
         reason: String,
     },
+    /// The source answered with something that cannot be read (not WBXML, not the
+    /// command asked for, a required element missing).
+    #[error("{source_name} sent an answer that cannot be read: {reason}")]
+    BadAnswer {
+        /// The source.
+        source_name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The answer exceeded a configured limit (size limit, time limit); rather than
     /// return part of it as if it were all, the lookup fails.
     #[error("{source_name}: {what} exceeded the limit of {limit}")]

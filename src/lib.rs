@@ -59,7 +59,8 @@
 //!
 //! While the user writes, [`encryptor::Encryptor::check`] looks every recipient up
 //! in the configured [`directory`] sources (installed certificates, contacts, the
-//! organisation's GAL over LDAP) in one batch and says per recipient whether the
+//! organisation's GAL over LDAP or, as Exchange clients ask it, over Exchange ActiveSync)
+//! in one batch and says per recipient whether the
 //! message can be encrypted to them and why not; [`compose::Composition`] turns that
 //! into the lock icons and the Encrypted / Not Encrypted / Unable to Encrypt
 //! designation. [`encryptor::Encryptor::seal`] signs and encrypts. On receipt,
@@ -84,7 +85,9 @@
 //!            SignedData build, and verify -> evidence per signer            3560, 5753, 8418, 8103)
 //! mime       canonical form, base64, wrap/unwrap pkcs7-mime, multipart/signed (RFC 8551 §3)
 //! directory  CertificateDirectory: installed store, contacts (vCard),      (RFC 4523, 6350)
-//!            LDAP GAL (feature "ldap"; ldaps/StartTLS: "ldap-tls"), layered, cached
+//!            LDAP GAL (feature "ldap"; ldaps/StartTLS: "ldap-tls"), layered, cached,
+//!            Exchange ActiveSync GAL: ResolveRecipients    (MS-ASCMD §2.2.1.15, MS-ASWBXML)
+//!            with certificates over HTTPS (feature "activesync")
 //! encryptor  Encryptor: check(recipients) -> EncryptionReport; seal()     (RFC 8551 §2.7.1)
 //! reader     open(raw) -> OpenedMessage: layers, content; the per-signer   (RFC 8551 §3.7)
 //!            verdict, built once from cms evidence, trust and the From

@@ -1,6 +1,6 @@
 //! One conformance suite, run against every certificate directory: memory, the
-//! installed store, contacts (vCard 3.0 file and 4.0 folder), Layered, Cached, and the
-//! LDAP GAL on a real slapd. Every source publishes the same fixture
+//! installed store, contacts (vCard 3.0 file and 4.0 folder), Layered, Cached, the
+//! LDAP GAL on a real slapd, and the ActiveSync GAL on Horde's real ActiveSync server. Every source publishes the same fixture
 //! (`common::dir_pki::PUBLISHED`) and must give the same answers.
 
 mod common;
@@ -170,6 +170,27 @@ fn ldap_gal_conforms() {
     let gal = LdapGal::new(LdapConfig::new(slapd.url(), BASE)).unwrap();
     conformance(&gal, SourceKind::Ldap);
     conformance(&Cached::new(gal), SourceKind::Ldap);
+}
+
+// The ActiveSync source exists with feature "activesync"; alone, behind Cached, and
+// behind Layered after an empty source.
+#[cfg(feature = "activesync")]
+#[test]
+fn activesync_gal_conforms() {
+    use smime::directory::{ActiveSyncConfig, ActiveSyncGal};
+    let horde = common::eas::Horde::start(common::eas::published(0));
+    let config = || {
+        ActiveSyncConfig::basic(horde.url(), common::eas::USER, common::eas::PASSWORD)
+            .with_insecure_http()
+    };
+    let gal = ActiveSyncGal::new(config()).unwrap();
+    conformance(&gal, SourceKind::ActiveSync);
+    conformance(&Cached::new(gal), SourceKind::ActiveSync);
+    let layered = Layered::new(vec![
+        Box::new(MemoryDirectory::new("empty")),
+        Box::new(ActiveSyncGal::new(config()).unwrap()),
+    ]);
+    conformance(&layered, SourceKind::ActiveSync);
 }
 
 /// A source that counts the addresses it is asked, and fails when told to.

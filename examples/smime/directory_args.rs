@@ -1,7 +1,9 @@
 //! The directory options shared by the commands that look certificates up:
 //! `--store DIR --contacts PATH... --ldap URL --ldap-base DN [--ldap-bind-dn DN
-//! --ldap-password-env VAR] [--ldap-starttls] [--ldap-ca PEM...]`, combined in that
-//! order (installed, contacts, GAL).
+//! --ldap-password-env VAR] [--ldap-starttls] [--ldap-ca PEM...] --eas URL --eas-user
+//! USER (--eas-password-env VAR | --eas-token-env VAR) [--eas-ca PEM...]
+//! [--eas-insecure-http]`, combined in that order (installed, contacts, LDAP GAL,
+//! ActiveSync GAL).
 
 use std::path::PathBuf;
 
@@ -41,6 +43,8 @@ pub struct DirectoryArgs {
     /// system's (PEM); repeatable.
     #[arg(long = "ldap-ca", value_name = "PEM", requires = "ldap")]
     pub ldap_ca: Vec<PathBuf>,
+    #[command(flatten)]
+    pub eas: crate::eas_args::EasArgs,
 }
 
 impl DirectoryArgs {
@@ -64,9 +68,12 @@ impl DirectoryArgs {
         if let Some(url) = &self.ldap {
             sources.push(self.ldap(url)?);
         }
+        if let Some(gal) = self.eas.open()? {
+            sources.push(gal);
+        }
         if sources.is_empty() {
             return Err(Failure::usage(
-                "give at least one of --store, --contacts, --ldap",
+                "give at least one of --store, --contacts, --ldap, --eas",
             ));
         }
         Ok(Layered::new(sources))

@@ -15,6 +15,8 @@
 //!
 //! directory options: --store DIR --contacts FILE_OR_DIR...
 //!                    --ldap URL --ldap-base DN [--ldap-bind-dn DN --ldap-password-env VAR]
+//!                    --eas URL --eas-user USER (--eas-password-env VAR | --eas-token-env VAR)
+//!                          [--eas-ca PEM...] [--eas-insecure-http]
 //! ```
 //!
 //! Exit status: 0 success, 1 the operation ran but failed (not a recipient,
@@ -58,6 +60,7 @@ mod certs;
 mod check;
 mod decrypt;
 mod directory_args;
+mod eas_args;
 mod encrypt;
 mod failure;
 mod identity_args;

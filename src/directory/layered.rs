@@ -124,6 +124,9 @@ impl CertificateDirectory for Layered {
                 };
                 match replies.next() {
                     Some(reply) => {
+                        for note in reply.notes() {
+                            answer.push_note(note.clone());
+                        }
                         let (_, candidates, failures) = reply.into_parts();
                         for c in candidates {
                             answer.push_candidate(c);

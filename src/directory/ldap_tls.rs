@@ -21,7 +21,8 @@ use crate::cert::Certificate;
 /// defaults, which the message says.
 pub(super) fn client_config(extra_roots: &[Certificate]) -> Result<Arc<ClientConfig>, String> {
     let mut roots = RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
+    let platform = super::tls_roots::roots(&[]);
+    for cert in platform {
         // A platform certificate rustls cannot use is no reason to refuse the others.
         let _ = roots.add(cert);
     }

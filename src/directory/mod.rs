@@ -3,7 +3,8 @@
 //! Before a message can be encrypted, every recipient's certificate must be found: in
 //! the certificates the user installed ([`InstalledStore`]), in the user's contacts
 //! ([`Contacts`], vCard KEY), or in the organisation's global address list
-//! (`LdapGal`, feature `ldap`). Each source implements the reading trait
+//! (`LdapGal`, feature `ldap`, or `ActiveSyncGal`, feature `activesync`: Exchange
+//! ActiveSync `ResolveRecipients`, as Exchange mail clients ask). Each source implements the reading trait
 //! [`CertificateDirectory`]; the stores the user changes also implement the writing
 //! trait [`CertificateStoreWrite`] (as sequoia's cert-store keeps reading and writing
 //! apart). [`Layered`] asks several sources in order, [`Cached`] remembers answers.
@@ -42,6 +43,8 @@
 //! # Ok::<(), smime::Error>(())
 //! ```
 
+#[cfg(feature = "activesync")]
+pub mod activesync;
 mod cached;
 mod contacts;
 mod installed;
@@ -52,6 +55,8 @@ mod ldap;
 mod ldap_tls;
 mod memory;
 mod records;
+#[cfg(any(feature = "ldap-tls", feature = "activesync"))]
+mod tls_roots;
 mod vcard;
 
 use std::fmt;
@@ -59,6 +64,8 @@ use std::time::SystemTime;
 
 use crate::{address::EmailAddress, cert::Certificate, error::DirectoryError, error::Result};
 
+#[cfg(feature = "activesync")]
+pub use activesync::{ActiveSyncConfig, ActiveSyncGal, EasAuth, ProtocolVersion};
 pub use cached::{CacheOptions, Cached};
 pub use contacts::Contacts;
 pub use installed::{
@@ -82,6 +89,8 @@ pub enum SourceKind {
     Contacts,
     /// An LDAP global address list.
     Ldap,
+    /// An Exchange ActiveSync server's global address list.
+    ActiveSync,
 }
 
 impl fmt::Display for SourceKind {
@@ -91,6 +100,7 @@ impl fmt::Display for SourceKind {
             SourceKind::Installed => "installed",
             SourceKind::Contacts => "contacts",
             SourceKind::Ldap => "ldap",
+            SourceKind::ActiveSync => "activesync",
         })
     }
 }
@@ -190,6 +200,7 @@ pub struct Lookup {
     address: EmailAddress,
     candidates: Vec<Candidate>,
     failures: Vec<LookupFailed>,
+    notes: Vec<String>,
 }
 
 impl Lookup {
@@ -199,6 +210,7 @@ impl Lookup {
             address,
             candidates: Vec::new(),
             failures: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -254,6 +266,18 @@ impl Lookup {
     /// Records a failed source.
     pub fn push_failure(&mut self, failure: LookupFailed) {
         self.failures.push(failure);
+    }
+
+    /// What a source said about the address besides certificates, for a person
+    /// ("in the GAL of … without a certificate"). Informational: a note never makes a
+    /// candidate or a failure.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Adds a note (see [`Lookup::notes`]).
+    pub fn push_note(&mut self, note: impl Into<String>) {
+        self.notes.push(note.into());
     }
 
     /// The same answer for `address` (an equal address written differently), so each

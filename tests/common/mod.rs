@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod dir_pki;
+pub mod eas;
 pub mod enc_pki;
 pub mod gpgsm;
 pub mod msg;

@@ -230,7 +230,7 @@ impl Drop for Slapd {
 
 /// A CA and a server certificate (subjectAltName IP:127.0.0.1 only) for slapd, made
 /// with the `openssl` CLI: `tls-ca.pem`, `tls-server.pem`, `tls-server.key`.
-fn make_tls_files(d: &Path) {
+pub fn make_tls_files(d: &Path) {
     let openssl = |args: &[&str]| super::openssl_in(d, args);
     openssl(&[
         "req",
