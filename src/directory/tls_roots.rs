@@ -6,7 +6,7 @@
 
 use rustls::pki_types::CertificateDer;
 
-use crate::Certificate;
+use crate::cert::Certificate;
 
 /// The platform's roots followed by `extra` (DER). Platform roots that fail to load
 /// are skipped: a missing system bundle still leaves `extra`.

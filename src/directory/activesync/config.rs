@@ -5,7 +5,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::{Certificate, DirectoryError};
+use crate::{cert::Certificate, error::DirectoryError};
 
 /// Most `To` elements one ResolveRecipients request may carry (MS-ASCMD §6.31, the
 /// request schema: `maxOccurs="100"`), so 100 recipients take one request.

@@ -43,7 +43,7 @@ use std::sync::Mutex;
 pub use config::{ActiveSyncConfig, EasAuth, MAX_BATCH, ProtocolVersion};
 
 use super::{CertificateDirectory, Lookup, LookupFailed, Source, SourceKind};
-use crate::{Certificate, DirectoryError, EmailAddress, Result};
+use crate::{address::EmailAddress, cert::Certificate, error::DirectoryError, error::Result};
 use response::{Answer, Response};
 use transport::{Posted, Transport};
 

@@ -6,7 +6,7 @@
 
 use super::codepage::{PAGE, tag};
 use super::wbxml::{self, Element, WbxmlError};
-use crate::EmailAddress;
+use crate::address::EmailAddress;
 
 /// `CertificateRetrieval` value 2: the full certificate of each resolved recipient.
 const FULL_CERTIFICATES: &str = "2";

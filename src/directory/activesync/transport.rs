@@ -9,7 +9,7 @@ use ureq::http::StatusCode;
 use zeroize::Zeroizing;
 
 use super::config::{ActiveSyncConfig, EasAuth, ProtocolVersion};
-use crate::DirectoryError;
+use crate::error::DirectoryError;
 
 /// MS-ASHTTP §2.2.1.1.1.2.1: the WBXML body type.
 const WBXML: &str = "application/vnd.ms-sync.wbxml";
