@@ -4,7 +4,8 @@
 #   bash scripts/test.sh [extra cargo test arguments]
 #
 # The tests drive real peers: openssl (the test PKI is made at test time), gpgsm with
-# gpg-agent, Python `cryptography` >= 45 (pkcs7 envelope API), and slapd/ldapsearch for the
+# gpg-agent, Python `cryptography` >= 45 (pkcs7 envelope API), NSS's cmsutil, certutil and
+# pk12util (libnss3-tools: Thunderbird's CMS engine), and slapd/ldapsearch for the
 # directory tests. As root, whatever is missing is installed (apt-get, and pip for
 # `cryptography`); otherwise the script prints the install command and exits 2. No test
 # skips itself when a tool is missing.
@@ -22,6 +23,9 @@ declare -A PACKAGE_OF=(
   [slapadd]=slapd
   [ldapsearch]=ldap-utils
   [python3]=python3
+  [cmsutil]=libnss3-tools
+  [certutil]=libnss3-tools
+  [pk12util]=libnss3-tools
 )
 
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }

@@ -37,7 +37,7 @@ use std::collections::HashMap;
 
 use crate::address::EmailAddress;
 use crate::encryptor::{
-    Designation, EncryptionReport, Encryptor, RecipientReport, Recipients, Role,
+    CipherPolicy, Designation, EncryptionReport, Encryptor, RecipientReport, Recipients, Role,
 };
 use crate::trust::Policy;
 
@@ -61,6 +61,8 @@ pub struct Composition {
     answered: HashMap<EmailAddress, RecipientReport>,
     sender: Option<RecipientReport>,
     lookups: usize,
+    /// The encryptor's cipher policy, from the last refresh (the report's cipher).
+    ciphers: CipherPolicy,
 }
 
 impl Composition {
@@ -73,6 +75,7 @@ impl Composition {
             answered: HashMap::new(),
             sender: None,
             lookups: 0,
+            ciphers: CipherPolicy::default(),
         }
     }
 
@@ -121,6 +124,7 @@ impl Composition {
     /// Checks the recipients not answered yet (one batched lookup for all of them)
     /// and returns the report for every recipient.
     pub fn refresh(&mut self, encryptor: &Encryptor<'_>, policy: &Policy) -> EncryptionReport {
+        self.ciphers = encryptor.cipher_policy().clone();
         let mut pending = Recipients::new();
         for (a, role) in self.recipients.iter() {
             let answered_with_role = self.answered.get(a).is_some_and(|r| r.role() == role);
@@ -158,7 +162,7 @@ impl Composition {
             .filter_map(|(a, _)| self.answered.get(a).cloned())
             .collect();
         out.extend(self.sender.clone());
-        EncryptionReport::from_parts(out, None)
+        EncryptionReport::from_parts(out, None).with_ciphers(self.ciphers.clone())
     }
 
     /// The lock to draw next to `address`, or `None` if it is not a recipient.
