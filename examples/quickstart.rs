@@ -273,9 +273,5 @@ fn show_cipher(report: &smime::encryptor::EncryptionReport) {
     } else {
         format!(" [unknown: {}]", unknown.join(", "))
     };
-    println!(
-        "  Cipher: {} ({}){who}",
-        choice.cipher(),
-        choice.reason()
-    );
+    println!("  Cipher: {} ({}){who}", choice.cipher(), choice.reason());
 }

@@ -27,8 +27,8 @@ use spki::AlgorithmIdentifierOwned;
 
 use crate::address::EmailAddress;
 use crate::cert::{Certificate, Identity, KeyAlgorithm};
-use crate::cms::{ContentCipher, EnvelopeOptions, OWN_CAPABILITIES, SignOptions};
 pub use crate::cms::{CipherChoice, CipherPolicy, CipherReason};
+use crate::cms::{ContentCipher, EnvelopeOptions, OWN_CAPABILITIES, SignOptions};
 use crate::directory::{CertificateDirectory, InstalledStore, Source, SourceKind};
 use crate::error::Error;
 use crate::mime::SignFormat;
@@ -413,7 +413,6 @@ impl EncryptionReport {
         self.ciphers = ciphers;
         self
     }
-
 }
 
 /// Parses an SMIMECapabilities attribute value (RFC 8551 §2.5.2) into the content

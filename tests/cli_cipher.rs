@@ -109,7 +109,10 @@ fn unknown_capabilities_give_aes_256_cbc_and_say_why() {
     );
     // Without --store and with it (nothing recorded): the same cipher.
     assert_eq!(cipher_of(&encrypt(&cert, &[])), "aes-256-cbc");
-    assert_eq!(cipher_of(&encrypt(&cert, &["--store", &store])), "aes-256-cbc");
+    assert_eq!(
+        cipher_of(&encrypt(&cert, &["--store", &store])),
+        "aes-256-cbc"
+    );
     let enc = encrypt(&cert, &[]);
     msg::check_encrypted_shape(&enc, &msg::plain(), "enveloped-data");
 }
@@ -159,7 +162,10 @@ fn capabilities_announced_by_every_recipient_give_aes_256_gcm() {
     assert_eq!(json_of(&out)["cipher"]["reason"], "unknown-for-some");
     // --cipher still wins.
     assert_eq!(
-        cipher_of(&encrypt(&cert, &["--store", &store, "--cipher", "aes-128-cbc"])),
+        cipher_of(&encrypt(
+            &cert,
+            &["--store", &store, "--cipher", "aes-128-cbc"]
+        )),
         "aes-128-cbc"
     );
 }

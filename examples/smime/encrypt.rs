@@ -162,5 +162,7 @@ fn chosen_cipher(
     } else {
         CipherPolicy::default()
     };
-    Ok(policy.choose(announced.iter().map(Option::as_deref)).cipher())
+    Ok(policy
+        .choose(announced.iter().map(Option::as_deref))
+        .cipher())
 }

@@ -128,9 +128,7 @@ impl CipherPolicy {
                 .collect();
             common = Some(shared);
         }
-        if !unknown
-            && let Some(best) = common.as_ref().and_then(|c| c.first().copied())
-        {
+        if !unknown && let Some(best) = common.as_ref().and_then(|c| c.first().copied()) {
             return CipherChoice::new(best, CipherReason::AnnouncedByAll);
         }
         let fallback = if self.allowed.contains(&self.default) {
@@ -235,7 +233,10 @@ mod tests {
     #[test]
     fn no_recipients_is_nothing_known() {
         let c = CipherPolicy::default().choose([]);
-        assert_eq!(c, CipherChoice::new(Aes256Cbc, CipherReason::UnknownForSome));
+        assert_eq!(
+            c,
+            CipherChoice::new(Aes256Cbc, CipherReason::UnknownForSome)
+        );
     }
 
     #[test]

@@ -100,7 +100,6 @@ impl SignOptions {
     }
 }
 
-
 /// Signs content for one or more identities.
 ///
 /// ```
