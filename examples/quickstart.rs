@@ -152,6 +152,7 @@ fn main() -> Result<()> {
         "  Designation: {}",
         out.blue(&draft.designation().to_string())
     );
+    show_cipher(&report);
 
     // ── Send ────────────────────────────────────────────────────────────────────
     let message = b"From: Alice <alice@example.org>\r\nTo: bob@example.org\r\nCc: dave@partner.example\r\n\
@@ -219,8 +220,10 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
         installed.address
     );
 
-    out.step("Alice writes to Carol");
+    out.step("Alice writes to Carol alone");
     draft.invalidate();
+    draft.remove(&addr("bob@example.org")?);
+    draft.remove(&addr("dave@partner.example")?);
     draft.add_to(addr("carol@outside.example")?);
     let report = draft.refresh(&encryptor, now);
     let carol_status = report
@@ -232,7 +235,10 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
         "  Designation: {}",
         out.blue(&draft.designation().to_string())
     );
-    let sealed = encryptor.seal(message, &report, &SealOptions::encrypt())?;
+    show_cipher(&report);
+    let to_carol = b"From: Alice <alice@example.org>\r\nTo: carol@outside.example\r\n\
+Subject: Re: Hello\r\nMessage-ID: <a2@example.org>\r\nContent-Type: text/plain\r\n\r\nHi Carol!\r\n";
+    let sealed = encryptor.seal(to_carol, &report, &SealOptions::encrypt())?;
     let opened = smime::mime::decrypt_message_bytes(sealed.copies()[0].message(), &carol)?;
     println!(
         "  Carol decrypts it ({} bytes of content)",
@@ -255,4 +261,22 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
     );
     std::io::stdout().flush()?;
     Ok(())
+}
+
+/// The content cipher the message will use and why (RFC 8551 §2.7.1): an authenticated
+/// one only when every recipient announced it, AES-256-CBC when anyone is unknown.
+fn show_cipher(report: &smime::encryptor::EncryptionReport) {
+    let choice = report.cipher();
+    let unknown: Vec<String> = report
+        .recipients()
+        .iter()
+        .filter(|r| r.capabilities().is_none())
+        .map(|r| r.address().to_string())
+        .collect();
+    let who = if unknown.is_empty() {
+        String::new()
+    } else {
+        format!(" [unknown: {}]", unknown.join(", "))
+    };
+    println!("  Cipher: {} ({}){who}", choice.cipher(), choice.reason());
 }

@@ -4,9 +4,11 @@
 #   bash scripts/test.sh [extra cargo test arguments]
 #
 # The tests drive real peers: openssl (the test PKI is made at test time), gpgsm with
-# gpg-agent, Python `cryptography` >= 45 (pkcs7 envelope API), slapd/ldapsearch for the
+# gpg-agent, Python `cryptography` >= 45 (pkcs7 envelope API), NSS's cmsutil, certutil and
+# pk12util (libnss3-tools: Thunderbird's CMS engine), slapd/ldapsearch for the
 # directory tests, and for the ActiveSync GAL tests Horde's ActiveSync server (php-cli
-# php-horde-activesync php-horde-controller php-mbstring), libwbxml2-utils and stunnel4. As root, whatever is missing is installed (apt-get, and pip for
+# php-horde-activesync php-horde-controller php-mbstring), libwbxml2-utils and stunnel4.
+# As root, whatever is missing is installed (apt-get, and pip for
 # `cryptography`); otherwise the script prints the install command and exits 2. No test
 # skips itself when a tool is missing.
 set -euo pipefail
@@ -27,6 +29,9 @@ declare -A PACKAGE_OF=(
   [xml2wbxml]=libwbxml2-utils
   [wbxml2xml]=libwbxml2-utils
   [stunnel4]=stunnel4
+  [cmsutil]=libnss3-tools
+  [certutil]=libnss3-tools
+  [pk12util]=libnss3-tools
 )
 
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }

@@ -39,7 +39,7 @@ use std::time::SystemTime;
 
 use crate::address::EmailAddress;
 use crate::encryptor::{
-    Designation, EncryptionReport, Encryptor, RecipientReport, Recipients, Role,
+    CipherPolicy, Designation, EncryptionReport, Encryptor, RecipientReport, Recipients, Role,
 };
 
 /// What the UI draws next to a recipient.
@@ -62,6 +62,8 @@ pub struct Composition {
     answered: HashMap<EmailAddress, RecipientReport>,
     sender: Option<RecipientReport>,
     lookups: usize,
+    /// The encryptor's cipher policy, from the last refresh (the report's cipher).
+    ciphers: CipherPolicy,
 }
 
 impl Composition {
@@ -74,6 +76,7 @@ impl Composition {
             answered: HashMap::new(),
             sender: None,
             lookups: 0,
+            ciphers: CipherPolicy::default(),
         }
     }
 
@@ -122,6 +125,7 @@ impl Composition {
     /// Checks the recipients not answered yet (one batched lookup for all of them) at
     /// time `at` and returns the report for every recipient.
     pub fn refresh(&mut self, encryptor: &Encryptor<'_>, at: SystemTime) -> EncryptionReport {
+        self.ciphers = encryptor.cipher_policy().clone();
         let mut pending = Recipients::new();
         for (a, role) in self.recipients.iter() {
             let answered_with_role = self.answered.get(a).is_some_and(|r| r.role() == role);
@@ -159,7 +163,7 @@ impl Composition {
             .filter_map(|(a, _)| self.answered.get(a).cloned())
             .collect();
         out.extend(self.sender.clone());
-        EncryptionReport::from_parts(out, None)
+        EncryptionReport::from_parts(out, None).with_ciphers(self.ciphers.clone())
     }
 
     /// The lock to draw next to `address`, or `None` if it is not a recipient.

@@ -14,7 +14,9 @@
 //!   it never drops one and never sends plaintext. Bcc recipients get copies of
 //!   their own, so the copy for To and Cc names none of them.
 //! * The content cipher follows the recipients' stored SMIMECapabilities (RFC 8551
-//!   §2.7.1 rules 1–3) and never goes below the [`CipherPolicy`].
+//!   §2.7.1) by [`CipherPolicy::choose`]: an authenticated cipher when every recipient
+//!   announced one, AES-256-CBC when any recipient's capabilities are unknown (unless
+//!   the app's policy says otherwise); [`EncryptionReport::cipher`] says which and why.
 
 use std::fmt;
 use std::time::SystemTime;
@@ -25,7 +27,8 @@ use spki::AlgorithmIdentifierOwned;
 
 use crate::address::EmailAddress;
 use crate::cert::{Certificate, Identity};
-use crate::cms::{ContentCipher, EnvelopeOptions, SignOptions};
+pub use crate::cms::{CipherChoice, CipherPolicy, CipherReason};
+use crate::cms::{ContentCipher, EnvelopeOptions, OWN_CAPABILITIES, SignOptions};
 use crate::directory::{CertificateDirectory, InstalledStore, Source, SourceKind};
 use crate::error::Error;
 use crate::mime::SignFormat;
@@ -322,7 +325,9 @@ impl RecipientReport {
         self.preferred_by_correspondent
     }
     /// The content ciphers the correspondent announced (known ones, in its order),
-    /// when its capabilities are stored.
+    /// when its capabilities are stored. For the sender ([`Role::Sender`]) without
+    /// stored capabilities, the ones this library announces ([`OWN_CAPABILITIES`]):
+    /// the Sent copy is read here.
     pub fn capabilities(&self) -> Option<&[ContentCipher]> {
         self.capabilities.as_deref()
     }
@@ -355,6 +360,7 @@ impl fmt::Display for Designation {
 pub struct EncryptionReport {
     recipients: Vec<RecipientReport>,
     checked_at: Option<SystemTime>,
+    ciphers: CipherPolicy,
 }
 
 impl EncryptionReport {
@@ -396,91 +402,26 @@ impl EncryptionReport {
         self.checked_at
     }
 
+    /// The content cipher [`Encryptor::seal`] will use for these recipients, and why
+    /// ([`CipherPolicy::choose`] over every recipient's stored capabilities and the
+    /// encryptor's [`CipherPolicy`]).
+    pub fn cipher(&self) -> CipherChoice {
+        self.ciphers
+            .choose(self.recipients.iter().map(|r| r.capabilities()))
+    }
+
     pub(crate) fn from_parts(recipients: Vec<RecipientReport>, at: Option<SystemTime>) -> Self {
         EncryptionReport {
             recipients,
             checked_at: at,
-        }
-    }
-}
-
-/// Which content ciphers the sender accepts, and which it uses when nothing is
-/// known about the recipients (RFC 8551 §2.7.1 rule 2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CipherPolicy {
-    /// Used when no recipient's capabilities are known, or they share none that
-    /// is allowed. Default AES-256-GCM.
-    pub default: ContentCipher,
-    /// The ciphers allowed, strongest first; nothing outside this list is ever
-    /// used, whatever the recipients announce.
-    pub allowed: Vec<ContentCipher>,
-}
-
-impl Default for CipherPolicy {
-    fn default() -> Self {
-        CipherPolicy {
-            default: ContentCipher::Aes256Gcm,
-            allowed: vec![
-                ContentCipher::Aes256Gcm,
-                ContentCipher::ChaCha20Poly1305,
-                ContentCipher::Aes128Gcm,
-                ContentCipher::Aes256Cbc,
-                ContentCipher::Aes192Cbc,
-                ContentCipher::Aes128Cbc,
-            ],
-        }
-    }
-}
-
-impl CipherPolicy {
-    /// Authenticated ciphers only (no CBC), default AES-256-GCM.
-    pub fn authenticated_only() -> Self {
-        let mut p = CipherPolicy::default();
-        p.allowed.retain(|c| c.is_authenticated());
-        p
-    }
-
-    /// AES-256-CBC by default, for recipients whose clients may not read
-    /// AuthEnvelopedData (RFC 8551 §2.7.1.2's alternative).
-    pub fn compatible() -> Self {
-        CipherPolicy {
-            default: ContentCipher::Aes256Cbc,
-            ..CipherPolicy::default()
+            ciphers: CipherPolicy::default(),
         }
     }
 
-    /// RFC 8551 §2.7.1: the strongest allowed cipher every recipient with known
-    /// capabilities announced (rules 1 and 3); with none known, or nothing shared,
-    /// the default (rule 2). Never a cipher outside `allowed`.
-    pub fn choose<'a>(
-        &self,
-        announced: impl IntoIterator<Item = Option<&'a [ContentCipher]>>,
-    ) -> ContentCipher {
-        let mut common: Option<Vec<ContentCipher>> = None;
-        for caps in announced.into_iter().flatten() {
-            let set: Vec<ContentCipher> = self
-                .allowed
-                .iter()
-                .copied()
-                .filter(|c| caps.contains(c))
-                .collect();
-            common = Some(match common {
-                None => set,
-                Some(prev) => prev.into_iter().filter(|c| set.contains(c)).collect(),
-            });
-        }
-        let fallback = if self.allowed.contains(&self.default) {
-            self.default
-        } else {
-            self.allowed
-                .first()
-                .copied()
-                .unwrap_or(ContentCipher::Aes256Gcm)
-        };
-        match common {
-            Some(c) => c.first().copied().unwrap_or(fallback),
-            None => fallback,
-        }
+    /// The same report with the cipher policy `ciphers`.
+    pub(crate) fn with_ciphers(mut self, ciphers: CipherPolicy) -> Self {
+        self.ciphers = ciphers;
+        self
     }
 }
 
@@ -514,7 +455,7 @@ pub struct SealOptions<'a> {
     sign: Option<&'a Identity>,
     sign_options: SignOptions,
     format: SignFormat,
-    ciphers: CipherPolicy,
+    ciphers: Option<CipherPolicy>,
     envelope: EnvelopeOptions,
 }
 
@@ -525,7 +466,7 @@ impl<'a> SealOptions<'a> {
             sign: None,
             sign_options: SignOptions::default(),
             format: SignFormat::Detached,
-            ciphers: CipherPolicy::default(),
+            ciphers: None,
             envelope: EnvelopeOptions::default(),
         }
     }
@@ -538,9 +479,11 @@ impl<'a> SealOptions<'a> {
         }
     }
 
-    /// The cipher policy (default [`CipherPolicy::default`]).
+    /// A cipher policy for this seal instead of the encryptor's (by default the
+    /// report's [`cipher`](EncryptionReport::cipher) is used); the same rule,
+    /// [`CipherPolicy::choose`], applies.
     pub fn ciphers(mut self, ciphers: CipherPolicy) -> Self {
-        self.ciphers = ciphers;
+        self.ciphers = Some(ciphers);
         self
     }
 
@@ -597,7 +540,7 @@ impl SealedCopy {
 #[derive(Debug, Clone)]
 pub struct Sealed {
     copies: Vec<SealedCopy>,
-    cipher: ContentCipher,
+    cipher: CipherChoice,
 }
 
 impl Sealed {
@@ -611,6 +554,10 @@ impl Sealed {
     }
     /// The content cipher used.
     pub fn cipher(&self) -> ContentCipher {
+        self.cipher.cipher()
+    }
+    /// The content cipher used, and why.
+    pub fn cipher_choice(&self) -> CipherChoice {
         self.cipher
     }
 }
@@ -623,6 +570,7 @@ pub struct Encryptor<'a> {
     me: Option<&'a Identity>,
     to_self: bool,
     preferences: Option<&'a InstalledStore>,
+    ciphers: CipherPolicy,
 }
 
 impl fmt::Debug for Encryptor<'_> {
@@ -645,6 +593,7 @@ impl<'a> Encryptor<'a> {
             me: None,
             to_self: true,
             preferences: None,
+            ciphers: CipherPolicy::default(),
         }
     }
 
@@ -672,6 +621,19 @@ impl<'a> Encryptor<'a> {
     pub fn with_preferences(mut self, store: &'a InstalledStore) -> Self {
         self.preferences = Some(store);
         self
+    }
+
+    /// The content-cipher policy (default [`CipherPolicy::default`]: an authenticated
+    /// cipher only when every recipient announced one, else AES-256-CBC;
+    /// [`CipherPolicy::authenticated_only`] never sends CBC).
+    pub fn with_ciphers(mut self, ciphers: CipherPolicy) -> Self {
+        self.ciphers = ciphers;
+        self
+    }
+
+    /// The content-cipher policy ([`with_ciphers`](Self::with_ciphers)).
+    pub fn cipher_policy(&self) -> &CipherPolicy {
+        &self.ciphers
     }
 
     /// Checks every recipient at time `at`: one directory lookup for all of them, then
@@ -742,7 +704,7 @@ impl<'a> Encryptor<'a> {
                 ));
             }
         }
-        EncryptionReport::from_parts(out, Some(at))
+        EncryptionReport::from_parts(out, Some(at)).with_ciphers(self.ciphers.clone())
     }
 
     fn judge(
@@ -760,7 +722,8 @@ impl<'a> Encryptor<'a> {
         let capabilities = prefs
             .as_ref()
             .and_then(|p| p.smime_capabilities.as_deref())
-            .and_then(parse_capabilities);
+            .and_then(parse_capabilities)
+            .or_else(|| (role == Role::Sender).then(|| OWN_CAPABILITIES.to_vec()));
         let key_pref = prefs
             .as_ref()
             .and_then(|p| p.encryption_key_preference.clone());
@@ -871,8 +834,9 @@ impl<'a> Encryptor<'a> {
     ///
     /// ```
     /// # mod sample { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs")); }
+    /// use smime::cms::ContentCipher;
     /// use smime::directory::MemoryDirectory;
-    /// use smime::encryptor::{Encryptor, Recipients, SealOptions};
+    /// use smime::encryptor::{CipherReason, Encryptor, Recipients, SealOptions};
     /// use smime::trust::{Policy, Purpose, TrustStore};
     ///
     /// let me = sample::alice()?;
@@ -887,9 +851,13 @@ impl<'a> Encryptor<'a> {
     /// let message = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHello\r\n";
     /// let sealed = encryptor.seal(message, &report, &SealOptions::sign_and_encrypt(&me))?;
     ///
+    /// // Nothing is known about Bob's client: AES-256-CBC, which every client reads.
+    /// assert_eq!(report.cipher().cipher(), ContentCipher::Aes256Cbc);
+    /// assert_eq!(report.cipher().reason(), CipherReason::UnknownForSome);
+    /// assert_eq!(sealed.cipher(), ContentCipher::Aes256Cbc);
     /// let copy = sealed.copy_for(&"bob@example.org".parse()?).ok_or("no copy for Bob")?;
     /// let opened = smime::mime::decrypt_message_bytes(copy.message(), &bob)?;
-    /// assert!(opened.info().authenticated());
+    /// assert!(!opened.info().authenticated()); // CBC: the inner signature protects it
     ///
     /// // A recipient without a certificate: refused, and named.
     /// let recipients = Recipients::new().to("bob@example.org".parse()?).cc("eve@example.org".parse()?);
@@ -977,11 +945,12 @@ fn seal(
         return Err(SealError::NotEncryptable(refused));
     }
     let cert_of = |r: &RecipientReport| r.status.certificate().cloned();
-    let cipher = options
-        .ciphers
-        .choose(report.recipients().iter().map(|r| r.capabilities()));
+    let cipher = match &options.ciphers {
+        Some(policy) => policy.choose(report.recipients().iter().map(|r| r.capabilities())),
+        None => report.cipher(),
+    };
     let envelope = EnvelopeOptions {
-        cipher,
+        cipher: cipher.cipher(),
         ..options.envelope
     };
     let message = strip_bcc(message);

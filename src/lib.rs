@@ -67,6 +67,31 @@
 //! [`reader::open`] decrypts and verifies every layer; [`keep`] lets the user view,
 //! trust, install and remove a sender's certificate.
 //!
+//! ## Which content cipher
+//!
+//! [`encryptor::Encryptor`] (and `smime encrypt` without `--cipher`) chooses the content
+//! cipher by one rule, [`cms::CipherPolicy::choose`] (RFC 8551 §2.7.1), and
+//! [`encryptor::EncryptionReport::cipher`] says which and why
+//! ([`cms::CipherReason`]):
+//!
+//! * an authenticated cipher (AES-GCM, ChaCha20-Poly1305 in AuthEnvelopedData) when
+//!   **every** recipient announced one in the SMIMECapabilities of a signed message
+//!   ([`keep::record_preferences`] stores them): `AnnouncedByAll`;
+//! * **AES-256-CBC** as soon as one recipient's capabilities are unknown
+//!   (`UnknownForSome`; RFC 8551 §2.7.1.2, second sentence). Deployed clients send
+//!   this when they know nothing, and not all of them read AuthEnvelopedData:
+//!   Thunderbird's NSS 3.87 cannot (measured, `tests/interop_nss.rs`), and a message
+//!   the recipient cannot open is the worst outcome a mail app can have;
+//! * [`cms::CipherPolicy::authenticated_only`] (on the encryptor,
+//!   [`encryptor::Encryptor::with_ciphers`]) sends AES-256-GCM to everyone instead:
+//!   `Policy`.
+//!
+//! The trade-off: CBC is not authenticated, so a modified message decrypts without
+//! complaint (EFAIL, RFC 8551 §6). The defence is on the receiving side: our reader
+//! says `authenticated: false` for CBC ([`cms::DecryptInfo::authenticated`]) and keeps
+//! the decrypted entity a separate origin from anything unprotected around it, as
+//! modern clients do; a valid inner signature protects the content's integrity.
+//!
 //! ## Layers
 //!
 //! Each layer depends only on the ones above it (`../shared/DESIGN.md`; `tests/layers.rs`

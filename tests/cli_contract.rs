@@ -319,16 +319,14 @@ fn round_trip_through_files_and_through_pipes() {
     ];
     cli::smime_ok(&args, b"");
     let enc = std::fs::read(&enc_file).unwrap();
-    // Whatever the default cipher, the outer fields are kept and the type is S/MIME.
-    let ct = msg::header(&enc, "Content-Type")
-        .unwrap_or_default()
-        .replace('"', "");
-    let smime_type = if ct.contains("authEnveloped-data") {
-        "authEnveloped-data"
-    } else {
-        "enveloped-data"
-    };
-    msg::check_encrypted_shape(&enc, &message, smime_type);
+    // No --cipher and nothing known about the recipients: AES-256-CBC (RFC 8551
+    // §2.7.1.2, second sentence; tests/cli_cipher.rs has the rest of the rule), with the
+    // outer fields kept.
+    let der = msg::check_encrypted_shape(&enc, &message, "enveloped-data");
+    assert!(
+        openssl::print_der(&der).contains("algorithm: aes-256-cbc ("),
+        "the default cipher is AES-256-CBC"
+    );
     let mut args = vec!["decrypt".to_string()];
     args.extend(cli::key_args(p, "dave", KeyFrom::P12));
     args.extend(["--in", s(&enc_file), "--out", s(&dec_file)].map(String::from));

@@ -16,8 +16,8 @@ use smime::directory::{
     Source, SourceKind,
 };
 use smime::encryptor::{
-    CipherPolicy, Designation, EncryptionReport, Encryptor, RecipientStatus, Recipients,
-    SealOptions, UnusableReason, parse_capabilities,
+    CipherChoice, CipherPolicy, CipherReason, Designation, EncryptionReport, Encryptor,
+    RecipientStatus, Recipients, Role, SealOptions, UnusableReason, parse_capabilities,
 };
 use smime::mime::SignFormat;
 use smime::trust::{MemoryUserTrust, Policy, Purpose, UserTrust};
@@ -434,9 +434,14 @@ fn capabilities_parse_and_choose_by_rfc8551_rules() {
     );
     assert_eq!(parse_capabilities(b"\x30\x03garbage"), None);
     let p = CipherPolicy::default();
-    // Rule 2: nothing known.
-    assert_eq!(p.choose([None, None]), ContentCipher::Aes256Gcm);
-    // Rule 1/3: strongest shared.
+    let choice = |c: ContentCipher, r: CipherReason| CipherChoice::new(c, r);
+    // Nothing known: AES-256-CBC, which every deployed client reads (RFC 8551 §2.7.1.2,
+    // second sentence).
+    assert_eq!(
+        p.choose([None, None]),
+        choice(ContentCipher::Aes256Cbc, CipherReason::UnknownForSome)
+    );
+    // Rule 1/3: strongest shared, when every recipient announced.
     let a = [
         ContentCipher::Aes256Gcm,
         ContentCipher::Aes128Gcm,
@@ -444,21 +449,48 @@ fn capabilities_parse_and_choose_by_rfc8551_rules() {
     ];
     let b = [ContentCipher::Aes128Gcm, ContentCipher::Aes128Cbc];
     assert_eq!(
-        p.choose([Some(&a[..]), Some(&b[..]), None]),
-        ContentCipher::Aes128Gcm
+        p.choose([Some(&a[..]), Some(&b[..])]),
+        choice(ContentCipher::Aes128Gcm, CipherReason::AnnouncedByAll)
     );
-    // Only historic algorithms announced: never below policy, use the default.
-    assert_eq!(p.choose([Some(&[][..])]), ContentCipher::Aes256Gcm);
-    // CBC only announced, but policy is authenticated-only: stays GCM.
+    // The same two plus one recipient whose capabilities are unknown: no authenticated
+    // cipher, AES-256-CBC (not the AES-128-CBC the two share).
+    assert_eq!(
+        p.choose([Some(&a[..]), Some(&b[..]), None]),
+        choice(ContentCipher::Aes256Cbc, CipherReason::UnknownForSome)
+    );
+    // Only historic algorithms announced: never below policy, AES-256-CBC.
+    assert_eq!(
+        p.choose([Some(&[][..])]),
+        choice(ContentCipher::Aes256Cbc, CipherReason::NoneInCommon)
+    );
+    // CBC only announced, but policy is authenticated-only: stays GCM, by policy.
     let cbc = [ContentCipher::Aes128Cbc];
     assert_eq!(
         CipherPolicy::authenticated_only().choose([Some(&cbc[..])]),
-        ContentCipher::Aes256Gcm
+        choice(ContentCipher::Aes256Gcm, CipherReason::Policy)
     );
-    assert_eq!(p.choose([Some(&cbc[..])]), ContentCipher::Aes128Cbc);
     assert_eq!(
-        CipherPolicy::compatible().choose([None]),
-        ContentCipher::Aes256Cbc
+        CipherPolicy::authenticated_only().choose([Some(&a[..]), None]),
+        choice(ContentCipher::Aes256Gcm, CipherReason::Policy)
+    );
+    // ... and what all announced when it is authenticated.
+    assert_eq!(
+        CipherPolicy::authenticated_only().choose([Some(&a[..]), Some(&b[..])]),
+        choice(ContentCipher::Aes128Gcm, CipherReason::AnnouncedByAll)
+    );
+    assert_eq!(
+        p.choose([Some(&cbc[..])]),
+        choice(ContentCipher::Aes128Cbc, CipherReason::AnnouncedByAll)
+    );
+    assert_eq!(CipherPolicy::compatible(), CipherPolicy::default());
+    // An app that keeps the old GCM default gets it, and the report says so.
+    let gcm_first = CipherPolicy {
+        default: ContentCipher::Aes256Gcm,
+        ..CipherPolicy::default()
+    };
+    assert_eq!(
+        gcm_first.choose([None]),
+        choice(ContentCipher::Aes256Gcm, CipherReason::Policy)
     );
 }
 
@@ -474,11 +506,16 @@ fn seal_uses_the_stored_capabilities_never_below_policy() {
         .to(address_of("good"))
         .to(address_of("ec"));
     let msg = b"Subject: c\r\n\r\nc\r\n";
-    // Nothing known: AES-256-GCM.
-    let sealed = enc
-        .seal(msg, &enc.check(&r, now()), &SealOptions::encrypt())
-        .unwrap();
-    assert_eq!(sealed.cipher(), ContentCipher::Aes256Gcm);
+    let id = pki.identity("good");
+    // Nothing known: AES-256-CBC (RFC 8551 §2.7.1.2, second sentence), and the report
+    // says so before sealing.
+    let report = enc.check(&r, now());
+    let expected = CipherChoice::new(ContentCipher::Aes256Cbc, CipherReason::UnknownForSome);
+    assert_eq!(report.cipher(), expected);
+    let sealed = enc.seal(msg, &report, &SealOptions::encrypt()).unwrap();
+    assert_eq!(sealed.cipher_choice(), expected);
+    let opened = smime::mime::decrypt_message_bytes(sealed.copies()[0].message(), &id).unwrap();
+    assert!(!opened.info().authenticated());
     // good@ announced AES-128-CBC and AES-128-GCM, ec@ AES-128-GCM and 256: 128-GCM.
     for (n, caps) in [
         ("good", vec![AES128_CBC, AES128_GCM]),
@@ -488,25 +525,104 @@ fn seal_uses_the_stored_capabilities_never_below_policy() {
         p.smime_capabilities = Some(caps_der(&caps));
         store.record_preferences(&p).unwrap();
     }
-    let sealed = enc
-        .seal(msg, &enc.check(&r, now()), &SealOptions::encrypt())
-        .unwrap();
-    assert_eq!(sealed.cipher(), ContentCipher::Aes128Gcm);
-    let id = pki.identity("good");
+    let report = enc.check(&r, now());
+    let expected = CipherChoice::new(ContentCipher::Aes128Gcm, CipherReason::AnnouncedByAll);
+    assert_eq!(report.cipher(), expected);
+    let sealed = enc.seal(msg, &report, &SealOptions::encrypt()).unwrap();
+    assert_eq!(sealed.cipher_choice(), expected);
     assert!(
         smime::mime::decrypt_message_bytes(sealed.copies()[0].message(), &id)
             .unwrap()
             .info()
             .authenticated()
     );
-    // good@ now says DES/RC2 only (newer): never below policy.
+    // A third recipient whose capabilities are unknown: back to AES-256-CBC.
+    let three = Recipients::new()
+        .to(address_of("good"))
+        .to(address_of("ec"))
+        .cc(addr("multi@t.example"));
+    let report = enc.check(&three, now());
+    assert!(report.all_encryptable());
+    assert_eq!(
+        report.cipher(),
+        CipherChoice::new(ContentCipher::Aes256Cbc, CipherReason::UnknownForSome)
+    );
+    // ... unless the app asks for authenticated encryption only (a setting on the
+    // encryptor): AES-256-GCM, by policy.
+    let strict = Encryptor::new(&gal, &trust)
+        .with_preferences(&store)
+        .with_ciphers(CipherPolicy::authenticated_only());
+    let report = strict.check(&three, now());
+    let expected = CipherChoice::new(ContentCipher::Aes256Gcm, CipherReason::Policy);
+    assert_eq!(report.cipher(), expected);
+    let sealed = strict.seal(msg, &report, &SealOptions::encrypt()).unwrap();
+    assert_eq!(sealed.cipher_choice(), expected);
+    // A policy given to one seal replaces the encryptor's, by the same rule.
+    let report = enc.check(&three, now());
+    let sealed = enc
+        .seal(
+            msg,
+            &report,
+            &SealOptions::encrypt().ciphers(CipherPolicy::authenticated_only()),
+        )
+        .unwrap();
+    assert_eq!(sealed.cipher_choice(), expected);
+    // good@ now says DES/RC2 only (newer): never below policy, AES-256-CBC.
     let mut p = CorrespondentPreferences::new(address_of("good"), now() + Duration::from_secs(5));
     p.smime_capabilities = Some(caps_der(&[DES_EDE3, RC2]));
     store.record_preferences(&p).unwrap();
+    let report = enc.check(&r, now());
+    let expected = CipherChoice::new(ContentCipher::Aes256Cbc, CipherReason::NoneInCommon);
+    assert_eq!(report.cipher(), expected);
+    let sealed = enc.seal(msg, &report, &SealOptions::encrypt()).unwrap();
+    assert_eq!(sealed.cipher_choice(), expected);
+}
+
+#[test]
+fn the_senders_own_copy_counts_as_read_by_this_library() {
+    // Encrypt-to-self: the sender has no stored capabilities, but its copy is read by
+    // this library, which announces AES-256-GCM first; it does not force CBC.
+    let pki = enc_pki();
+    let folder = common::temp_dir();
+    let store = InstalledStore::open(folder.path()).unwrap();
+    let mut p = CorrespondentPreferences::new(address_of("good"), now());
+    p.smime_capabilities = Some(caps_der(&[AES256_GCM, AES128_CBC]));
+    store.record_preferences(&p).unwrap();
+    let gal = gal_with_all();
+    let trust = pki.trust();
+    let me = pki.identity("multi1");
+    let enc = Encryptor::new(&gal, &trust)
+        .with_preferences(&store)
+        .encrypt_to_self(&me);
+    let report = enc.check(&Recipients::new().to(address_of("good")), now());
+    let sender = report
+        .recipients()
+        .iter()
+        .find(|r| r.role() == Role::Sender)
+        .expect("the sender joins the report");
+    assert_eq!(
+        sender.capabilities(),
+        Some(&smime::cms::OWN_CAPABILITIES[..])
+    );
+    assert_eq!(
+        report.cipher(),
+        CipherChoice::new(ContentCipher::Aes256Gcm, CipherReason::AnnouncedByAll)
+    );
     let sealed = enc
-        .seal(msg, &enc.check(&r, now()), &SealOptions::encrypt())
+        .seal(b"Subject: s\r\n\r\ns\r\n", &report, &SealOptions::encrypt())
         .unwrap();
     assert_eq!(sealed.cipher(), ContentCipher::Aes256Gcm);
+    // The recipient forgotten (capabilities unknown): CBC, the sender notwithstanding.
+    let other_folder = common::temp_dir();
+    let other = InstalledStore::open(other_folder.path()).unwrap();
+    let enc = Encryptor::new(&gal, &trust)
+        .with_preferences(&other)
+        .encrypt_to_self(&me);
+    let report = enc.check(&Recipients::new().to(address_of("good")), now());
+    assert_eq!(
+        report.cipher(),
+        CipherChoice::new(ContentCipher::Aes256Cbc, CipherReason::UnknownForSome)
+    );
 }
 
 #[test]

@@ -61,6 +61,22 @@ fn quickstart_tells_the_whole_story() {
         "{out}"
     );
     assert!(out.contains("Carol decrypts it"), "{out}");
+    // The cipher and why: Bob's and Dave's clients are unknown, so AES-256-CBC; Carol
+    // announced AES-256-GCM in her signed message (and Alice's own copy is read by
+    // this library), so AES-256-GCM.
+    let ciphers: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.trim().strip_prefix("Cipher: "))
+        .collect();
+    assert_eq!(
+        ciphers,
+        [
+            "aes-256-cbc (some recipients' capabilities are unknown, so the cipher every \
+             client reads) [unknown: bob@example.org, dave@partner.example]",
+            "aes-256-gcm (every recipient announced it)",
+        ],
+        "{out}"
+    );
     // Not a terminal: no colour codes.
     assert!(!out.contains('\x1b'));
 }

@@ -1,14 +1,17 @@
 //! `smime check --to ADDR... [--cc ADDR...] [--bcc ADDR...] [--from ADDR] <directory
-//! options> [--trust-anchor CA.pem...] [--at RFC3339]`: per recipient whether it can be
-//! encrypted to and why not, as JSON, with the designation. Exit 0 when every
-//! recipient is encryptable, 1 otherwise, 2 for bad usage.
+//! options> [--trust-anchor CA.pem...] [--at RFC3339] [--authenticated-only]`: per
+//! recipient whether it can be encrypted to and why not, as JSON, with the designation
+//! and the content cipher a message would use and why (with `--store`, the recipients'
+//! recorded capabilities count). Exit 0 when every recipient is encryptable, 1
+//! otherwise, 2 for bad usage.
 
 use std::path::PathBuf;
 use std::time::SystemTime;
 
 use clap::Args;
 use serde_json::{Value, json};
-use smime::encryptor::{Encryptor, RecipientStatus, Recipients, Role};
+use smime::directory::InstalledStore;
+use smime::encryptor::{CipherPolicy, Encryptor, RecipientStatus, Recipients, Role};
 use smime::trust::TrustStore;
 use smime::{Certificate, EmailAddress};
 
@@ -37,6 +40,10 @@ pub struct CheckArgs {
     /// Reference time (RFC 3339 or Unix seconds); default now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
+    /// Authenticated ciphers only (AES-GCM, ChaCha20-Poly1305), even for recipients
+    /// whose capabilities are unknown.
+    #[arg(long = "authenticated-only")]
+    authenticated_only: bool,
 }
 
 fn parse(a: &str) -> Result<EmailAddress, Failure> {
@@ -81,7 +88,20 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
             .ok_or_else(|| Failure::usage(format!("--at {t:?} is not an RFC 3339 time")))?,
         None => SystemTime::now(),
     };
-    let encryptor = Encryptor::new(&directory, &trust);
+    // The correspondents' recorded capabilities choose the cipher (RFC 8551 §2.7.1).
+    let preferences = args
+        .directory
+        .store
+        .as_ref()
+        .map(InstalledStore::open)
+        .transpose()?;
+    let mut encryptor = Encryptor::new(&directory, &trust);
+    if let Some(store) = &preferences {
+        encryptor = encryptor.with_preferences(store);
+    }
+    if args.authenticated_only {
+        encryptor = encryptor.with_ciphers(CipherPolicy::authenticated_only());
+    }
     let report = encryptor.check(&recipients, time);
     let rows: Vec<Value> = report
         .recipients()
@@ -101,13 +121,22 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
                 "reason": reason,
                 "source": source,
                 "fingerprint_sha256": r.status().certificate().map(|c| c.fingerprint_hex()),
+                "capabilities": r
+                    .capabilities()
+                    .map(|caps| caps.iter().map(|c| c.name()).collect::<Vec<_>>()),
             })
         })
         .collect();
     let designation = report.designation(true);
+    let cipher = report.cipher();
     let text = serde_json::to_string_pretty(&json!({
         "recipients": rows,
         "designation": designation.to_string(),
+        "cipher": {
+            "name": cipher.cipher().name(),
+            "authenticated": cipher.cipher().is_authenticated(),
+            "reason": cipher.reason().name(),
+        },
     }))
     .map_err(|e| Failure::usage(e.to_string()))?;
     println!("{text}");

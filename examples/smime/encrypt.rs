@@ -2,11 +2,13 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Cursor, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use smime::Certificate;
-use smime::cms::{ContentCipher, EnvelopeOptions, KeyTransport, RecipientIdKind};
+use smime::cms::{CipherPolicy, ContentCipher, EnvelopeOptions, KeyTransport, RecipientIdKind};
+use smime::directory::InstalledStore;
+use smime::encryptor::parse_capabilities;
 
 use crate::Io;
 use crate::failure::{Failure, read_file};
@@ -19,9 +21,19 @@ pub struct EncryptArgs {
     /// ECDH key agreement.
     #[arg(long = "recipient", value_name = "CERT", required = true)]
     recipients: Vec<PathBuf>,
-    /// Content-encryption algorithm.
-    #[arg(long, value_enum, default_value_t = CipherArg::Aes256Gcm)]
-    cipher: CipherArg,
+    /// Content-encryption algorithm. Without it the library's rule chooses (RFC 8551
+    /// §2.7.1): an authenticated cipher when every recipient announced one (their
+    /// capabilities stored in --store), otherwise AES-256-CBC, which every client reads.
+    #[arg(long, value_enum)]
+    cipher: Option<CipherArg>,
+    /// Without --cipher: authenticated ciphers only (AES-GCM, ChaCha20-Poly1305), even
+    /// for recipients whose capabilities are unknown.
+    #[arg(long = "authenticated-only", conflicts_with = "cipher")]
+    authenticated_only: bool,
+    /// The installed-certificate store whose recorded capabilities (from the
+    /// recipients' signed messages) count when choosing the cipher.
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
     /// RSA key transport (RSA recipients only).
     #[arg(long = "key-transport", value_enum, default_value_t = KeyTransportArg::RsaPkcs1)]
     key_transport: KeyTransportArg,
@@ -78,12 +90,13 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
         recipients.extend(certs.into_iter().take(1));
     }
     let cipher = match args.cipher {
-        CipherArg::Aes128Cbc => ContentCipher::Aes128Cbc,
-        CipherArg::Aes192Cbc => ContentCipher::Aes192Cbc,
-        CipherArg::Aes256Cbc => ContentCipher::Aes256Cbc,
-        CipherArg::Aes128Gcm => ContentCipher::Aes128Gcm,
-        CipherArg::Aes256Gcm => ContentCipher::Aes256Gcm,
-        CipherArg::ChaCha20Poly1305 => ContentCipher::ChaCha20Poly1305,
+        Some(CipherArg::Aes128Cbc) => ContentCipher::Aes128Cbc,
+        Some(CipherArg::Aes192Cbc) => ContentCipher::Aes192Cbc,
+        Some(CipherArg::Aes256Cbc) => ContentCipher::Aes256Cbc,
+        Some(CipherArg::Aes128Gcm) => ContentCipher::Aes128Gcm,
+        Some(CipherArg::Aes256Gcm) => ContentCipher::Aes256Gcm,
+        Some(CipherArg::ChaCha20Poly1305) => ContentCipher::ChaCha20Poly1305,
+        None => chosen_cipher(&recipients, args.store.as_deref(), args.authenticated_only)?,
     };
     let key_transport = match (args.key_transport, args.oaep_hash) {
         (KeyTransportArg::RsaPkcs1, _) => KeyTransport::RsaPkcs1v15,
@@ -121,4 +134,40 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
         }
     };
     output.commit(out)
+}
+
+/// The library's rule ([`CipherPolicy::choose`]) over what each recipient announced:
+/// the capabilities stored in `store` for an address its certificate names, unknown
+/// otherwise.
+fn chosen_cipher(
+    recipients: &[Certificate],
+    store: Option<&Path>,
+    authenticated_only: bool,
+) -> Result<ContentCipher, Failure> {
+    let store = store.map(InstalledStore::open).transpose()?;
+    let mut announced = Vec::with_capacity(recipients.len());
+    for cert in recipients {
+        let mut caps = None;
+        if let Some(store) = &store {
+            for address in cert.email_addresses() {
+                let stored = store
+                    .preferences(address)?
+                    .and_then(|p| p.smime_capabilities)
+                    .and_then(|der| parse_capabilities(&der));
+                if stored.is_some() {
+                    caps = stored;
+                    break;
+                }
+            }
+        }
+        announced.push(caps);
+    }
+    let policy = if authenticated_only {
+        CipherPolicy::authenticated_only()
+    } else {
+        CipherPolicy::default()
+    };
+    Ok(policy
+        .choose(announced.iter().map(Option::as_deref))
+        .cipher())
 }

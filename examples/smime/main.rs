@@ -2,14 +2,17 @@
 //! (like `openssl cms`). The interface is fixed in DESIGN.md.
 //!
 //! ```text
-//! smime encrypt --recipient CERT.pem... [--cipher aes-128-cbc|aes-192-cbc|aes-256-cbc|aes-128-gcm|aes-256-gcm]
+//! smime encrypt --recipient CERT.pem... [--cipher aes-128-cbc|aes-192-cbc|aes-256-cbc|aes-128-gcm|aes-256-gcm|chacha20-poly1305]
+//!               [--store DIR] [--authenticated-only]   (no --cipher: RFC 8551 §2.7.1 rule,
+//!                                                       AES-256-CBC unless all announced better)
 //!               [--key-transport rsa-pkcs1|rsa-oaep] [--oaep-hash sha256|sha1] [--rid issuer-serial|ski]
 //!               [--in FILE] [--out FILE]
 //! smime decrypt (--p12 FILE [--password-env VAR] | --cert CERT.pem --key KEY.pem [--password-env VAR])
 //!               [--in FILE] [--out FILE]
 //! smime lookup  --to ADDR... <directory options>          (JSON per address)
 //! smime check   --to ADDR... [--cc ADDR...] [--bcc ADDR...] [--from ADDR] <directory options>
-//!               [--trust-anchor CA.pem...] [--at RFC3339]   (JSON per recipient + designation)
+//!               [--trust-anchor CA.pem...] [--at RFC3339] [--authenticated-only]
+//!                                          (JSON per recipient + designation + cipher and why)
 //! smime install --store DIR (--cert CERT.pem [--for ADDR]... | --from-message SIGNED.eml [--trust])
 //! smime remove  --store DIR (--fingerprint SHA256 | --address ADDR)
 //!

@@ -8,6 +8,8 @@
 //! * [`decrypt`] / [`decrypt_stream`]: open either with an
 //!   [`Identity`](crate::Identity) (RSA or EC), also 3DES and RC2 from old mail,
 //!   with the RFC 3218 countermeasures.
+//! * [`CipherPolicy::choose`]: which content cipher a message uses, and why (RFC 8551
+//!   §2.7.1): an authenticated one only when every recipient announced it.
 //! * [`decrypt_with_kek`] / [`decrypt_stream_with_kek`]: open a KEKRecipientInfo
 //!   with a symmetric key-encryption key.
 //! * [`SignedDataBuilder`]: SignedData, detached or opaque, and [`certs_only`].
@@ -17,6 +19,7 @@ mod algorithms;
 pub(crate) mod ber;
 mod cbc_stream;
 mod chacha;
+mod cipher_choice;
 pub(crate) mod digest;
 mod envelope_build;
 mod envelope_open;
@@ -34,6 +37,7 @@ mod signer;
 mod signer_check;
 
 pub use algorithms::{ContentCipher, KeyTransport, RecipientIdKind, UnknownAlgorithmName};
+pub use cipher_choice::{CipherChoice, CipherPolicy, CipherReason, OWN_CAPABILITIES};
 pub use digest::DigestAlgorithm;
 pub use envelope_build::{Envelope, EnvelopeOptions, encrypt};
 pub use envelope_open::{

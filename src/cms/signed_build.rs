@@ -101,16 +101,6 @@ impl SignOptions {
     }
 }
 
-/// The content-encryption algorithms we announce, strongest first (RFC 8551 §2.5.2:
-/// "in order of preference"; AES parameters are absent).
-const CAPABILITIES: [ObjectIdentifier; 5] = [
-    oid::AES256_GCM,
-    oid::AES128_GCM,
-    oid::AES256_CBC,
-    oid::AES192_CBC,
-    oid::AES128_CBC,
-];
-
 /// Signs content for one or more identities.
 ///
 /// ```
@@ -353,9 +343,11 @@ impl<'a> SignedDataBuilder<'a> {
         let time = self.options.signing_time.unwrap_or_else(SystemTime::now);
         attrs.push(attribute(oid::ATTR_SIGNING_TIME, &signing_time_der(time)?)?);
         if self.options.capabilities {
-            let caps: Vec<u8> = CAPABILITIES
+            // The content-encryption algorithms we announce, strongest first (RFC 8551
+            // §2.5.2: "in order of preference"; AES parameters are absent).
+            let caps: Vec<u8> = super::cipher_choice::OWN_CAPABILITIES
                 .iter()
-                .map(|o| oid_der(*o).map(|d| tlv(0x30, &d)))
+                .map(|c| oid_der(c.oid()).map(|d| tlv(0x30, &d)))
                 .collect::<Result<Vec<_>, _>>()?
                 .concat();
             attrs.push(attribute(oid::ATTR_SMIME_CAPABILITIES, &tlv(0x30, &caps))?);

@@ -1,5 +1,5 @@
 //! Shared test harness: a fresh test PKI made with the `openssl` CLI at test time, the
-//! real peers (OpenSSL, gpgsm, Python `cryptography`) and the `smime` example CLI.
+//! real peers (OpenSSL, gpgsm, Python `cryptography`, NSS) and the `smime` example CLI.
 //!
 //! Each integration test binary says `mod common;` and uses the part it needs, so unused
 //! helpers are expected (hence `allow(dead_code)` in every module). Nothing here skips:
@@ -13,6 +13,7 @@ pub mod eas;
 pub mod enc_pki;
 pub mod gpgsm;
 pub mod msg;
+pub mod nss;
 pub mod openssl;
 pub mod pki;
 pub mod python;

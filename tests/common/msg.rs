@@ -308,3 +308,85 @@ Content-Transfer-Encoding: base64\n\
     }
     m
 }
+
+/// The `boundary` parameter of a message's Content-Type.
+#[track_caller]
+pub fn boundary(message: &[u8]) -> String {
+    let ct = header(message, "Content-Type").expect("a Content-Type field");
+    ct.split(';')
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+        .unwrap_or_else(|| panic!("Content-Type {ct:?} has no boundary"))
+}
+
+/// A `multipart/signed` message split RFC 1847 style: the signed entity's exact bytes
+/// (the CRLF before the next boundary belongs to the boundary) and the detached CMS
+/// signature (DER, from the base64 second part).
+#[track_caller]
+pub fn split_signed(message: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let b = boundary(message);
+    let (_, body) = split(message);
+    let open = format!("--{b}\r\n");
+    let delim = format!("\r\n--{b}");
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let start = find(body, open.as_bytes()).expect("first boundary") + open.len();
+    let len = find(&body[start..], delim.as_bytes()).expect("second boundary");
+    let content = body[start..start + len].to_vec();
+    let rest = &body[start + len + delim.len()..];
+    let rest = rest.strip_prefix(b"\r\n").expect("CRLF after the boundary");
+    let end = find(rest, delim.as_bytes()).expect("closing boundary");
+    (content, cms_der(&rest[..end]))
+}
+
+/// Lines of base64, 76 columns, CRLF.
+fn base64_lines(der: &[u8]) -> Vec<u8> {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = Vec::new();
+    for chunk in b64.as_bytes().chunks(76) {
+        out.extend_from_slice(chunk);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// `outer` header fields, then `application/pkcs7-mime; smime-type=signed-data` around
+/// raw CMS DER (an opaque signature a peer wrote).
+pub fn wrap_signed_opaque(outer: &[u8], der: &[u8]) -> Vec<u8> {
+    let mut m = outer.to_vec();
+    m.extend_from_slice(
+        b"MIME-Version: 1.0\r\n\
+Content-Type: application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"\r\n\
+Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\n",
+    );
+    m.extend_from_slice(&base64_lines(der));
+    m
+}
+
+/// `outer` header fields, then `multipart/signed` around `content` and a raw detached
+/// CMS signature.
+pub fn wrap_signed_detached(outer: &[u8], content: &[u8], der: &[u8], micalg: &str) -> Vec<u8> {
+    let boundary = "----=_peer_signed_17";
+    let mut m = outer.to_vec();
+    m.extend_from_slice(
+        format!(
+            "MIME-Version: 1.0\r\nContent-Type: multipart/signed; \
+             protocol=\"application/pkcs7-signature\"; micalg={micalg}; \
+             boundary=\"{boundary}\"\r\n\r\nThis is a signed message.\r\n--{boundary}\r\n"
+        )
+        .as_bytes(),
+    );
+    m.extend_from_slice(content);
+    m.extend_from_slice(
+        format!(
+            "\r\n--{boundary}\r\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\
+             Content-Disposition: attachment; filename=\"smime.p7s\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    m.extend_from_slice(&base64_lines(der));
+    m.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    m
+}
