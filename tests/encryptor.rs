@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use common::enc_pki::{EncPki, addr, address_of, enc_pki};
 use smime::DirectoryError;
+use smime::cms::parse_capabilities;
 use smime::cms::{ContentCipher, SignOptions};
 use smime::directory::{
     CertificateDirectory, CorrespondentPreferences, InstalledStore, Lookup, MemoryDirectory,
@@ -17,7 +18,7 @@ use smime::directory::{
 };
 use smime::encryptor::{
     CipherChoice, CipherPolicy, CipherReason, Designation, EncryptionReport, Encryptor,
-    RecipientStatus, Recipients, Role, SealOptions, UnusableReason, parse_capabilities,
+    RecipientStatus, Recipients, Role, SealOptions, UnusableReason,
 };
 use smime::mime::SignFormat;
 use smime::trust::{MemoryUserTrust, Policy, Purpose, UserTrust};

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use smime::Certificate;
+use smime::cms::parse_capabilities;
 use smime::cms::{CipherPolicy, ContentCipher, EnvelopeOptions, KeyTransport, RecipientIdKind};
 use smime::directory::InstalledStore;
-use smime::encryptor::parse_capabilities;
 
 use crate::Io;
 use crate::failure::{Failure, read_file};

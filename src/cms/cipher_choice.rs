@@ -28,6 +28,10 @@
 
 use std::fmt;
 
+use der::Decode;
+use der::asn1::ObjectIdentifier;
+use spki::AlgorithmIdentifierOwned;
+
 use super::algorithms::ContentCipher;
 
 /// The ciphers this library announces in its own signatures (SMIMECapabilities, RFC
@@ -223,6 +227,30 @@ impl fmt::Display for CipherChoice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.cipher, self.reason)
     }
+}
+
+/// Parses an SMIMECapabilities attribute value (RFC 8551 §2.5.2) into the content
+/// ciphers we know, in the announced order. Unknown entries (RC2, DES, anything
+/// new) are skipped; a value that does not parse gives `None` (treated as unknown).
+pub fn parse_capabilities(der: &[u8]) -> Option<Vec<ContentCipher>> {
+    let caps = Vec::<AlgorithmIdentifierOwned>::from_der(der).ok()?;
+    let mut out = Vec::new();
+    for cap in caps {
+        // RFC 8551 §2.5.2: AES and ChaCha capabilities carry no parameters.
+        if cap.parameters.is_some() {
+            continue;
+        }
+        if let Some(c) = cipher_for(cap.oid)
+            && !out.contains(&c)
+        {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+fn cipher_for(o: ObjectIdentifier) -> Option<ContentCipher> {
+    ContentCipher::ALL.into_iter().find(|c| c.oid() == o)
 }
 
 #[cfg(test)]

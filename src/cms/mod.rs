@@ -27,6 +27,7 @@ mod gcm;
 mod kari;
 mod kdf;
 mod kekri;
+pub(crate) mod key_preference;
 mod key_wrap;
 mod padded_mac;
 mod recipient;
@@ -37,7 +38,9 @@ mod signer;
 mod signer_check;
 
 pub use algorithms::{ContentCipher, KeyTransport, RecipientIdKind, UnknownAlgorithmName};
-pub use cipher_choice::{CipherChoice, CipherPolicy, CipherReason, OWN_CAPABILITIES};
+pub use cipher_choice::{
+    CipherChoice, CipherPolicy, CipherReason, OWN_CAPABILITIES, parse_capabilities,
+};
 pub use digest::DigestAlgorithm;
 pub use envelope_build::{Envelope, EnvelopeOptions, encrypt};
 pub use envelope_open::{

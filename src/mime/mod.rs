@@ -16,6 +16,7 @@
 //! a [`MimeError`](crate::MimeError), never a panic.
 
 mod base64;
+mod bcc;
 mod canonical;
 mod content_type;
 mod decode;
@@ -28,6 +29,7 @@ mod unwrap;
 mod wrap;
 
 pub use self::base64::{Base64LineWriter, Base64Reader};
+pub(crate) use bcc::strip_bcc;
 pub(crate) use canonical::CrlfReader;
 pub use canonical::{CrlfWriter, to_crlf};
 pub use content_type::{ContentType, TransferEncoding};
