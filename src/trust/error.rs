@@ -133,12 +133,14 @@ pub enum TrustError {
         oid: ObjectIdentifier,
     },
     /// The end-entity keyUsage does not allow the purpose (RFC 8550 §4.4.2).
-    #[error("keyUsage of {subject} does not allow {purpose:?}")]
+    #[error("keyUsage of {subject} does not allow {purpose:?}: it needs {required}")]
     KeyUsage {
         /// The certificate.
         subject: String,
         /// The purpose asked for.
         purpose: Purpose,
+        /// The key usage the purpose needs, in words.
+        required: &'static str,
     },
     /// The certificate's key algorithm cannot serve the purpose (a signing-only key
     /// such as Ed25519 cannot receive encrypted mail).

@@ -95,15 +95,20 @@ impl Use {
     }
 }
 
-/// Whether the key usage of `cert` allows `purpose` (RFC 8550 §4.4.2, RFC 5280
-/// §4.2.1.3; REQUIREMENTS.md §1 #8, #9). An absent extension allows everything.
-fn key_usage_allows(cert: &Certificate, purpose: Purpose) -> bool {
-    let ku = cert.key_usage();
+/// The key usage `cert` needs for `purpose` when its keyUsage extension does not
+/// allow it (RFC 8550 §4.4.2, RFC 5280 §4.2.1.3; REQUIREMENTS.md §1 #8, #9), named for
+/// the person reading the error; `None` when allowed. An absent extension allows
+/// everything.
+fn key_usage_missing(cert: &Certificate, purpose: Purpose) -> Option<&'static str> {
+    let ku = cert.key_usage()?;
     match purpose {
-        Purpose::Verify => ku.is_none_or(|k| k.digital_signature() || k.non_repudiation()),
+        Purpose::Verify => (!(ku.digital_signature() || ku.non_repudiation()))
+            .then_some("digitalSignature or nonRepudiation"),
         Purpose::Encrypt => match cert.key_algorithm() {
             // Key transport: the content-encryption key is enciphered to the key.
-            KeyAlgorithm::Rsa { .. } => ku.is_none_or(|k| k.key_encipherment()),
+            KeyAlgorithm::Rsa { .. } => {
+                (!ku.key_encipherment()).then_some("keyEncipherment, which RSA key transport needs")
+            }
             // Key agreement: keyAgreement, and not encipherOnly, which limits the
             // subject's key to enciphering while the recipient must decipher
             // (decipherOnly is exactly the recipient's side; both bits together are
@@ -112,9 +117,10 @@ fn key_usage_allows(cert: &Certificate, purpose: Purpose) -> bool {
             | KeyAlgorithm::EcP384
             | KeyAlgorithm::EcP521
             | KeyAlgorithm::X25519
-            | KeyAlgorithm::X448 => ku.is_none_or(|k| k.key_agreement() && !k.encipher_only()),
+            | KeyAlgorithm::X448 => (!ku.key_agreement() || ku.encipher_only())
+                .then_some("keyAgreement without encipherOnly, which ECDH needs"),
             // No other key can receive a content-encryption key (algorithm_allows).
-            _ => false,
+            _ => Some("a key that can receive a content-encryption key"),
         },
     }
 }
@@ -151,10 +157,11 @@ pub(crate) fn problem_for(
             purpose,
         });
     }
-    if !key_usage_allows(cert, purpose) {
+    if let Some(required) = key_usage_missing(cert, purpose) {
         return Some(TrustError::KeyUsage {
             subject: cert.subject(),
             purpose,
+            required,
         });
     }
     if !eku_allows(cert, eku) {
