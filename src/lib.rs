@@ -88,6 +88,7 @@
 )]
 
 mod address;
+mod ber;
 pub mod cert;
 pub mod cms;
 pub mod compose;
