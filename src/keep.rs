@@ -471,3 +471,18 @@ pub fn remove_address(store: &InstalledStore, address: &EmailAddress) -> Result<
     }
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_rfc3339_full_dates() {
+        let at = |secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        assert_eq!(rfc3339(at(0)), "1970-01-01");
+        assert_eq!(rfc3339(at(951_782_400)), "2000-02-29");
+        assert_eq!(rfc3339(at(253_402_300_799)), "9999-12-31");
+        let before = SystemTime::UNIX_EPOCH - Duration::from_secs(1);
+        assert_eq!(rfc3339(before), "1970-01-01");
+    }
+}
