@@ -211,23 +211,14 @@ impl fmt::Display for CertificateDetails {
     }
 }
 
+/// The calendar date of `t` (RFC 3339 full-date), by der's civil-time conversion.
 fn rfc3339(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = secs / 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    match der::DateTime::from_system_time(t) {
+        Ok(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+        // Outside der's 1970–9999: certificate times never are (`cert::early_time`
+        // moves earlier bounds to the epoch), so this is the old clamp to 1970.
+        Err(_) => "1970-01-01".into(),
+    }
 }
 
 /// The sender's certificate of an opened message, with what the signature check
@@ -488,4 +479,19 @@ pub fn remove_address(store: &InstalledStore, address: &EmailAddress) -> Result<
         }
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_rfc3339_full_dates() {
+        let at = |secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        assert_eq!(rfc3339(at(0)), "1970-01-01");
+        assert_eq!(rfc3339(at(951_782_400)), "2000-02-29");
+        assert_eq!(rfc3339(at(253_402_300_799)), "9999-12-31");
+        let before = SystemTime::UNIX_EPOCH - Duration::from_secs(1);
+        assert_eq!(rfc3339(before), "1970-01-01");
+    }
 }

@@ -150,6 +150,7 @@
 )]
 
 mod address;
+mod ber;
 pub mod cert;
 pub mod cms;
 pub mod compose;

@@ -13,6 +13,7 @@ use x509_cert::ext::pkix::{
 };
 
 use crate::address::EmailAddress;
+use crate::cert::hex_upper;
 use crate::error::CertificateError;
 use crate::oid;
 
@@ -458,16 +459,6 @@ impl fmt::Debug for Certificate {
 
 fn oid_of<T: der::oid::AssociatedOid>() -> ObjectIdentifier {
     T::OID
-}
-
-pub(crate) fn hex_upper(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02X}");
-            s
-        })
 }
 
 fn collect_emails(

@@ -21,36 +21,36 @@ const GENERALIZED_EPOCH: &[u8; 15] = b"19700101000000Z";
 pub(crate) fn clamp_validity(der: &[u8]) -> Option<Vec<u8>> {
     // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL,
     //   serialNumber, signature, issuer, validity SEQUENCE { notBefore, notAfter }, … } }
-    let (_, cert) = header(der, 0, 0x30)?;
-    let (_, tbs) = header(der, cert, 0x30)?;
+    let (cert, _) = content(der, 0, 0x30)?;
+    let (tbs, _) = content(der, cert, 0x30)?;
     let mut at = tbs;
     if der.get(at) == Some(&0xa0) {
-        at = skip(der, at)?;
+        at = end_of(der, at)?;
     }
     for _ in 0..3 {
-        at = skip(der, at)?; // serialNumber, signature, issuer
+        at = end_of(der, at)?; // serialNumber, signature, issuer
     }
-    let (_, validity) = header(der, at, 0x30)?;
+    let (validity, _) = content(der, at, 0x30)?;
     let mut out = der.to_vec();
     let mut changed = false;
     let mut time = validity;
     for _ in 0..2 {
         let tag = *der.get(time)?;
-        let (len, content) = header(der, time, tag)?;
-        let value = der.get(content..content + len)?;
+        let (start, end) = content(der, time, tag)?;
+        let value = der.get(start..end)?;
         let replacement: Option<&[u8]> = match tag {
-            0x17 if len == UTC_EPOCH.len() && utc_year(value)? < 1970 => Some(UTC_EPOCH),
-            0x18 if len == GENERALIZED_EPOCH.len() && generalized_year(value)? < 1970 => {
+            0x17 if value.len() == UTC_EPOCH.len() && utc_year(value)? < 1970 => Some(UTC_EPOCH),
+            0x18 if value.len() == GENERALIZED_EPOCH.len() && generalized_year(value)? < 1970 => {
                 Some(GENERALIZED_EPOCH)
             }
             0x17 | 0x18 => None,
             _ => return None,
         };
         if let Some(r) = replacement {
-            out.get_mut(content..content + len)?.copy_from_slice(r);
+            out.get_mut(start..end)?.copy_from_slice(r);
             changed = true;
         }
-        time = content + len;
+        time = end;
     }
     changed.then_some(out)
 }
@@ -71,31 +71,15 @@ fn digits(s: &[u8]) -> Option<u16> {
     })
 }
 
-/// At `at`, a DER header with tag `tag`: (content length, content offset).
-fn header(der: &[u8], at: usize, tag: u8) -> Option<(usize, usize)> {
-    if *der.get(at)? != tag {
-        return None;
-    }
-    let first = *der.get(at + 1)?;
-    if first < 0x80 {
-        return Some((usize::from(first), at + 2));
-    }
-    let n = usize::from(first & 0x7f);
-    if n == 0 || n > 4 {
-        return None; // indefinite (not DER) or absurd
-    }
-    let len = der
-        .get(at + 2..at + 2 + n)?
-        .iter()
-        .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-    Some((len, at + 2 + n))
+/// At `at`, a DER TLV with identifier `tag`: where its content starts and ends.
+fn content(der: &[u8], at: usize, tag: u8) -> Option<(usize, usize)> {
+    let (header, start, end) = crate::ber::tlv_at(der, at).ok()?;
+    (header.ident == tag).then_some((start, end))
 }
 
-/// The offset after the element at `at`, whatever its tag.
-fn skip(der: &[u8], at: usize) -> Option<usize> {
-    let (len, content) = header(der, at, *der.get(at)?)?;
-    let end = content.checked_add(len)?;
-    (end <= der.len()).then_some(end)
+/// The offset after the DER TLV at `at`, whatever its tag.
+fn end_of(der: &[u8], at: usize) -> Option<usize> {
+    crate::ber::tlv_at(der, at).ok().map(|(_, _, end)| end)
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ mod pkcs12;
 mod private_key;
 
 #[allow(unused_imports)]
-pub(crate) use certificate::hex_upper;
+/// Upper-case hex without separators, the form serials and fingerprints are shown in.
+pub(crate) use base16ct::upper::encode_string as hex_upper;
 pub use certificate::{BasicConstraints, Certificate, KeyAlgorithm, KeyUsage};
 pub use identity::Identity;
 pub use private_key::PrivateKey;

@@ -216,7 +216,7 @@ impl PrivateKey {
         let plain = decrypt_pkcs8(der, &Password::new(password))?;
         // Some writers emit BER inside the encryption; garbage from a wrong
         // password fails here or in the PKCS#8 parser.
-        let Ok(plain) = super::pkcs12::ber::to_der(&plain) else {
+        let Ok(plain) = crate::ber::to_der(&plain) else {
             return Err(KeyError::WrongPassword);
         };
         let plain = zeroize::Zeroizing::new(plain.into_owned());

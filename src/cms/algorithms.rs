@@ -478,22 +478,14 @@ impl OaepHash {
     }
 }
 
-/// RFC 4055 §4.1:
+/// RSAES-OAEP-params (RFC 4055 §4.1, RFC 8017 Appendix A.2.1), pkcs1's type:
 /// ```text
 /// RSAES-OAEP-params ::= SEQUENCE {
 ///   hashFunc    [0] AlgorithmIdentifier DEFAULT sha1Identifier,
 ///   maskGenFunc [1] AlgorithmIdentifier DEFAULT mgf1SHA1Identifier,
 ///   pSourceFunc [2] AlgorithmIdentifier DEFAULT pSpecifiedEmptyIdentifier }
 /// ```
-#[derive(Sequence)]
-struct OaepParams {
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    hash: Option<AlgorithmIdentifierOwned>,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    mgf: Option<AlgorithmIdentifierOwned>,
-    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
-    p_source: Option<AlgorithmIdentifierOwned>,
-}
+type OaepParams = pkcs1::RsaOaepParams<der::Any>;
 
 /// Parsed OAEP parameters: (hash, MGF1 hash, label).
 pub(crate) fn parse_oaep_params(
@@ -511,41 +503,29 @@ pub(crate) fn parse_oaep_params(
     if der == [0x05, 0x00] {
         return Ok((OaepHash::Sha1, OaepHash::Sha1, Vec::new()));
     }
+    // pkcs1 fills in the defaults of absent fields.
     let op = OaepParams::from_der(&der).map_err(|e| bad(e.to_string()))?;
-    let hash = match op.hash {
-        None => OaepHash::Sha1,
-        Some(a) => OaepHash::from_oid(a.oid).ok_or_else(|| bad(format!("hash {}", a.oid)))?,
-    };
-    let mgf_hash = match op.mgf {
-        None => OaepHash::Sha1,
-        Some(a) => {
-            if a.oid != oid::MGF1 {
-                return Err(bad(format!("mask generation function {}", a.oid)));
-            }
-            let inner = a
-                .parameters
-                .as_ref()
-                .ok_or_else(|| bad("MGF1 without a hash".into()))?
-                .decode_as::<AlgorithmIdentifierOwned>()
-                .map_err(|e| bad(e.to_string()))?;
-            OaepHash::from_oid(inner.oid).ok_or_else(|| bad(format!("MGF1 hash {}", inner.oid)))?
-        }
-    };
-    let label = match op.p_source {
+    let hash =
+        OaepHash::from_oid(op.hash.oid).ok_or_else(|| bad(format!("hash {}", op.hash.oid)))?;
+    if op.mask_gen.oid != oid::MGF1 {
+        return Err(bad(format!("mask generation function {}", op.mask_gen.oid)));
+    }
+    let inner = op
+        .mask_gen
+        .parameters
+        .ok_or_else(|| bad("MGF1 without a hash".into()))?;
+    let mgf_hash =
+        OaepHash::from_oid(inner.oid).ok_or_else(|| bad(format!("MGF1 hash {}", inner.oid)))?;
+    if op.p_source.oid != oid::P_SPECIFIED {
+        return Err(bad(format!("pSourceFunc {}", op.p_source.oid)));
+    }
+    let label = match op.p_source.parameters.as_ref() {
         None => Vec::new(),
-        Some(a) => {
-            if a.oid != oid::P_SPECIFIED {
-                return Err(bad(format!("pSourceFunc {}", a.oid)));
-            }
-            match a.parameters.as_ref() {
-                None => Vec::new(),
-                Some(p) => p
-                    .decode_as::<OctetString>()
-                    .map_err(|e| bad(e.to_string()))?
-                    .as_bytes()
-                    .to_vec(),
-            }
-        }
+        Some(p) => p
+            .decode_as::<OctetString>()
+            .map_err(|e| bad(e.to_string()))?
+            .as_bytes()
+            .to_vec(),
     };
     Ok((hash, mgf_hash, label))
 }
@@ -574,16 +554,13 @@ pub(crate) fn key_transport_identifier(
                 oid: oid::SHA256,
                 parameters: None,
             };
-            let mgf = AlgorithmIdentifierOwned {
-                oid: oid::MGF1,
-                parameters: Some(any(&sha256
-                    .to_der()
-                    .map_err(|e| CmsError::malformed("OAEP parameters", e))?)?),
-            };
             let params = OaepParams {
-                hash: Some(sha256),
-                mgf: Some(mgf),
-                p_source: None,
+                hash: sha256.clone(),
+                mask_gen: spki::AlgorithmIdentifier {
+                    oid: oid::MGF1,
+                    parameters: Some(sha256),
+                },
+                ..OaepParams::default()
             };
             let der = params
                 .to_der()
@@ -650,5 +627,34 @@ mod tests {
             let (h, m, l) = parse_oaep_params(alg.parameters.as_ref()).unwrap();
             assert_eq!((h, m, l.len()), (want, want, 0));
         }
+        // The SHA-256 parameters as we have always sent them: hash and MGF1 hash with
+        // absent parameters, pSourceFunc left at its default.
+        let alg = key_transport_identifier(KeyTransport::RsaOaepSha256).unwrap();
+        assert_eq!(
+            alg.parameters.unwrap().to_der().unwrap(),
+            [
+                &[0x30, 0x2b, 0xa0, 0x0d, 0x30, 0x0b, 0x06, 0x09][..],
+                &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01],
+                &[0xa1, 0x1a, 0x30, 0x18, 0x06, 0x09],
+                &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08],
+                &[0x30, 0x0b, 0x06, 0x09],
+                &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01],
+            ]
+            .concat()
+        );
+        // A label, and an explicit NULL for "all defaults".
+        let with_label = [
+            &[0x30, 0x11, 0xa2, 0x0f, 0x30, 0x0d, 0x06, 0x09][..],
+            &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x09],
+            &[0x04, 0x00],
+        ]
+        .concat();
+        let any = der::Any::from_der(&with_label).unwrap();
+        assert_eq!(
+            parse_oaep_params(Some(&any)).unwrap(),
+            (OaepHash::Sha1, OaepHash::Sha1, Vec::new())
+        );
+        let null = der::Any::from_der(&[0x05, 0x00]).unwrap();
+        assert_eq!(parse_oaep_params(Some(&null)).unwrap().0, OaepHash::Sha1);
     }
 }

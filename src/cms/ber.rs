@@ -1,4 +1,5 @@
-//! A small streaming BER reader and the DER/BER length writers the envelope needs.
+//! The streaming BER reader for CMS; the in-memory helpers and the length writers it
+//! and the rest of cms use come from [`crate::ber`], with errors as [`CmsError`].
 //!
 //! Why our own: `der` decodes DER from a slice, but CMS from real clients arrives as
 //! BER (OpenSSL `-stream`, Outlook, gpgsm use indefinite lengths and constructed
@@ -9,15 +10,9 @@
 
 use std::io::Read;
 
+use crate::ber::{BerError, MAX_DEPTH};
+pub(crate) use crate::ber::{Header, header_len, tlv, write_identifier, write_length};
 use crate::error::CmsError;
-
-/// Nesting depth accepted when normalising a BER TLV (RFC 8551 §3.7: process nested
-/// structures "within reasonable resource limits"). Real CMS inner structures nest
-/// fewer than 16 levels.
-pub(crate) const MAX_DEPTH: usize = 64;
-
-/// BER identifier of the end-of-contents marker's first octet.
-const EOC: u8 = 0x00;
 
 /// A reader that counts the bytes it has handed out, so definite lengths can be
 /// checked against positions.
@@ -26,29 +21,6 @@ pub(crate) struct BerReader<R> {
     pos: u64,
     /// One byte pushed back by [`BerReader::peek_byte`].
     peeked: Option<u8>,
-}
-
-/// A parsed identifier + length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Header {
-    /// The first identifier octet (class, constructed bit, low tag number). High tag
-    /// numbers are folded into `tag_number`.
-    pub ident: u8,
-    /// The full tag number.
-    pub tag_number: u32,
-    /// `None` for the indefinite form.
-    pub length: Option<u64>,
-    /// How many bytes identifier and length occupied.
-    pub header_len: u64,
-}
-
-impl Header {
-    pub fn constructed(&self) -> bool {
-        self.ident & 0x20 != 0
-    }
-    pub fn is_eoc(&self) -> bool {
-        self.ident == EOC && self.length == Some(0)
-    }
 }
 
 impl<R: Read> BerReader<R> {
@@ -114,51 +86,7 @@ impl<R: Read> BerReader<R> {
 
     /// Reads an identifier and length.
     pub fn header(&mut self, context: &'static str) -> Result<Header, CmsError> {
-        let start = self.pos;
-        let ident = self.byte(context)?;
-        let mut tag_number = u32::from(ident & 0x1f);
-        if tag_number == 0x1f {
-            // High tag number form (X.690 §8.1.2.4): base-128, at most 4 octets here.
-            tag_number = 0;
-            for i in 0.. {
-                if i == 4 {
-                    return Err(CmsError::malformed(context, "tag number too large"));
-                }
-                let b = self.byte(context)?;
-                tag_number = (tag_number << 7) | u32::from(b & 0x7f);
-                if b & 0x80 == 0 {
-                    break;
-                }
-            }
-        }
-        let first = self.byte(context)?;
-        let length = if first < 0x80 {
-            Some(u64::from(first))
-        } else if first == 0x80 {
-            if ident & 0x20 == 0 {
-                return Err(CmsError::malformed(
-                    context,
-                    "indefinite length on a primitive value",
-                ));
-            }
-            None
-        } else {
-            let n = usize::from(first & 0x7f);
-            if n > 8 {
-                return Err(CmsError::malformed(context, "length field too long"));
-            }
-            let mut len: u64 = 0;
-            for _ in 0..n {
-                len = (len << 8) | u64::from(self.byte(context)?);
-            }
-            Some(len)
-        };
-        Ok(Header {
-            ident,
-            tag_number,
-            length,
-            header_len: self.pos - start,
-        })
+        crate::ber::read_header(|| self.byte(context), |e| cms_error(e, context))
     }
 
     /// Reads a header and checks its identifier octet.
@@ -376,89 +304,26 @@ fn io_error(e: std::io::Error, context: &'static str) -> CmsError {
     CmsError::malformed(context, e)
 }
 
-/// Appends an identifier (low or high tag number form).
-pub(crate) fn write_identifier(out: &mut Vec<u8>, ident: u8, tag_number: u32) {
-    if tag_number < 0x1f {
-        out.push(ident);
-        return;
+/// A [`BerError`] as the [`CmsError`] of `context`.
+fn cms_error(e: BerError, context: &'static str) -> CmsError {
+    match e {
+        BerError::Truncated => CmsError::Truncated { context },
+        BerError::TooDeep => CmsError::LimitExceeded {
+            what: "nesting depth",
+            limit: MAX_DEPTH,
+        },
+        BerError::Malformed(reason) => CmsError::malformed(context, reason),
     }
-    out.push(ident | 0x1f);
-    let mut groups = Vec::new();
-    let mut n = tag_number;
-    loop {
-        groups.push((n & 0x7f) as u8);
-        n >>= 7;
-        if n == 0 {
-            break;
-        }
-    }
-    for (i, g) in groups.iter().rev().enumerate() {
-        let more = i + 1 < groups.len();
-        out.push(if more { g | 0x80 } else { *g });
-    }
-}
-
-/// Appends a definite length in the shortest form (X.690 §10.1).
-pub(crate) fn write_length(out: &mut Vec<u8>, len: u64) {
-    if len < 0x80 {
-        out.push(len as u8);
-        return;
-    }
-    let bytes = len.to_be_bytes();
-    let skip = bytes.iter().take_while(|b| **b == 0).count();
-    out.push(0x80 | (8 - skip) as u8);
-    out.extend_from_slice(bytes.get(skip..).unwrap_or_default());
-}
-
-/// The number of bytes a header with this content length occupies (low tag number).
-pub(crate) fn header_len(len: u64) -> u64 {
-    let mut v = Vec::with_capacity(10);
-    write_length(&mut v, len);
-    1 + v.len() as u64
-}
-
-/// A complete definite-length TLV.
-pub(crate) fn tlv(ident: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(content.len() + 6);
-    out.push(ident);
-    write_length(&mut out, content.len() as u64);
-    out.extend_from_slice(content);
-    out
 }
 
 /// Splits a DER SET/SEQUENCE content into its elements (each a complete TLV).
-pub(crate) fn elements(mut content: &[u8]) -> Result<Vec<&[u8]>, CmsError> {
-    let mut out = Vec::new();
-    while !content.is_empty() {
-        let mut r = BerReader::new(content);
-        let h = r.header("element")?;
-        let len = h
-            .length
-            .ok_or_else(|| CmsError::malformed("element", "indefinite length in DER"))?;
-        let total = usize::try_from(h.header_len.saturating_add(len))
-            .map_err(|_| CmsError::malformed("element", "length overflow"))?;
-        let (el, rest) = content
-            .split_at_checked(total)
-            .ok_or(CmsError::Truncated { context: "element" })?;
-        out.push(el);
-        content = rest;
-    }
-    Ok(out)
+pub(crate) fn elements(content: &[u8]) -> Result<Vec<&[u8]>, CmsError> {
+    crate::ber::elements(content).map_err(|e| cms_error(e, "element"))
 }
 
 /// The content octets of a DER TLV (after its header).
 pub(crate) fn content_of(tlv: &[u8]) -> Result<&[u8], CmsError> {
-    let mut r = BerReader::new(tlv);
-    let h = r.header("value")?;
-    let len = h
-        .length
-        .ok_or_else(|| CmsError::malformed("value", "indefinite length in DER"))?;
-    let start =
-        usize::try_from(h.header_len).map_err(|_| CmsError::malformed("value", "overflow"))?;
-    let end = usize::try_from(h.header_len.saturating_add(len))
-        .map_err(|_| CmsError::malformed("value", "overflow"))?;
-    tlv.get(start..end)
-        .ok_or(CmsError::Truncated { context: "value" })
+    crate::ber::content_of(tlv).map_err(|e| cms_error(e, "value"))
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@
 //!   suppPubInfo [2] EXPLICIT OCTET STRING   }     -- KEK length in bits, 32-bit big-endian
 //! ```
 
+use ansi_x963_kdf::derive_key_into;
 use der::Encode;
-use digest::Digest;
 use sha1::Sha1;
 use sha2::{Sha224, Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
@@ -74,13 +74,18 @@ impl Kdf {
         len: usize,
     ) -> Result<Zeroizing<Vec<u8>>, CmsError> {
         match self {
-            Kdf::X963(h) => Ok(match h {
-                KdfHash::Sha1 => x963::<Sha1>(z, shared_info, len),
-                KdfHash::Sha224 => x963::<Sha224>(z, shared_info, len),
-                KdfHash::Sha256 => x963::<Sha256>(z, shared_info, len),
-                KdfHash::Sha384 => x963::<Sha384>(z, shared_info, len),
-                KdfHash::Sha512 => x963::<Sha512>(z, shared_info, len),
-            }),
+            Kdf::X963(h) => {
+                let mut out = Zeroizing::new(vec![0u8; len]);
+                let r = match h {
+                    KdfHash::Sha1 => derive_key_into::<Sha1>(z, shared_info, &mut out),
+                    KdfHash::Sha224 => derive_key_into::<Sha224>(z, shared_info, &mut out),
+                    KdfHash::Sha256 => derive_key_into::<Sha256>(z, shared_info, &mut out),
+                    KdfHash::Sha384 => derive_key_into::<Sha384>(z, shared_info, &mut out),
+                    KdfHash::Sha512 => derive_key_into::<Sha512>(z, shared_info, &mut out),
+                };
+                r.map_err(|e| CmsError::malformed("ANSI X9.63 KDF", e))?;
+                Ok(out)
+            }
             Kdf::Hkdf(h) => {
                 let mut out = Zeroizing::new(vec![0u8; len]);
                 let r = match h {
@@ -105,23 +110,6 @@ impl Kdf {
             }
         }
     }
-}
-
-/// ANSI X9.63 KDF (SEC 1 v2 §3.6.1): K = H(Z ‖ 1 ‖ SI) ‖ H(Z ‖ 2 ‖ SI) ‖ …,
-/// with a 32-bit big-endian counter starting at 1.
-fn x963<D: Digest>(z: &[u8], shared_info: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(len + 64));
-    let mut counter: u32 = 1;
-    while out.len() < len {
-        let mut h = D::new();
-        h.update(z);
-        h.update(counter.to_be_bytes());
-        h.update(shared_info);
-        out.extend_from_slice(&h.finalize());
-        counter = counter.wrapping_add(1);
-    }
-    out.truncate(len);
-    out
 }
 
 #[cfg(test)]

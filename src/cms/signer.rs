@@ -2,7 +2,7 @@
 //! naming its algorithm: RSA PKCS#1 v1.5 (RFC 3370 §3.2), RSASSA-PSS (RFC 4056) and
 //! ECDSA on P-256/P-384 (RFC 5753 §2.1.1).
 
-use der::{Decode, Encode, Sequence};
+use der::{Decode, Encode};
 use rsa::signature::SignatureEncoding;
 use rsa::signature::hazmat::{PrehashSigner, RandomizedPrehashSigner};
 use sha2::{Sha256, Sha384, Sha512};
@@ -12,6 +12,7 @@ use crate::cert::PrivateKey;
 use crate::cms::digest::DigestAlgorithm;
 use crate::error::CmsError;
 use crate::oid;
+use crate::trust::verify_signature::PssParams;
 
 /// How an RSA key signs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -22,26 +23,6 @@ pub enum RsaSignaturePadding {
     Pkcs1v15,
     /// RSASSA-PSS with MGF1 over the same digest and a salt as long as the digest.
     Pss,
-}
-
-/// RFC 4055 §3.1:
-/// ```text
-/// RSASSA-PSS-params ::= SEQUENCE {
-///   hashAlgorithm      [0] HashAlgorithm DEFAULT sha1,
-///   maskGenAlgorithm   [1] MaskGenAlgorithm DEFAULT mgf1SHA1,
-///   saltLength         [2] INTEGER DEFAULT 20,
-///   trailerField       [3] TrailerField DEFAULT trailerFieldBC }
-/// ```
-#[derive(Sequence)]
-pub(crate) struct PssParams {
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    pub hash: Option<AlgorithmIdentifierOwned>,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    pub mgf: Option<AlgorithmIdentifierOwned>,
-    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
-    pub salt_len: Option<u32>,
-    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
-    pub trailer: Option<u32>,
 }
 
 fn any(der: &[u8]) -> Result<der::Any, CmsError> {
@@ -72,7 +53,7 @@ pub(crate) fn signature_algorithm(
                 .map_err(|e| CmsError::malformed("PSS parameters", e))?;
             let params = PssParams {
                 hash: Some(hash),
-                mgf: Some(AlgorithmIdentifierOwned {
+                mask_gen: Some(AlgorithmIdentifierOwned {
                     oid: oid::MGF1,
                     parameters: Some(any(&hash_der)?),
                 }),

@@ -16,22 +16,17 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use der::Decode;
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::asn1::{PL, StructureTag};
 use ldap3::{LdapConn, LdapConnSettings, LdapError, Scope, SearchOptions};
 use zeroize::Zeroizing;
 
 use super::{CertificateDirectory, Lookup, Source, SourceKind};
-use crate::cms::ber::BerReader;
 use crate::{address::EmailAddress, cert::Certificate, error::DirectoryError, error::Result};
 
 /// At most this many addresses go into one search filter (the contract: 100
 /// recipients take two round trips).
 pub(crate) const MAX_BATCH: usize = 50;
-
-/// Largest userSMIMECertificate blob decoded (a certs-only message with a chain).
-const MAX_PKCS7: usize = 256 << 10;
 
 /// How the connection is protected.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -475,7 +470,8 @@ pub(crate) fn filter(addresses: &[EmailAddress], mail_attributes: &[String]) -> 
             forms.push(normalized);
         }
         for form in &forms {
-            let value = escape(form);
+            // RFC 4515 §3: `*`, `(`, `)`, backslash and NUL become `\XX` hex escapes.
+            let value = ldap3::ldap_escape(form.as_str());
             for attr in mail_attributes {
                 let prefix = if attr.eq_ignore_ascii_case("proxyAddresses") {
                     "smtp:"
@@ -490,47 +486,10 @@ pub(crate) fn filter(addresses: &[EmailAddress], mail_attributes: &[String]) -> 
     f
 }
 
-/// RFC 4515 §3: `*`, `(`, `)`, `\` and NUL become `\2a`, `\28`, `\29`, `\5c`, `\00`.
-pub(crate) fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '*' => out.push_str("\\2a"),
-            '(' => out.push_str("\\28"),
-            ')' => out.push_str("\\29"),
-            '\\' => out.push_str("\\5c"),
-            '\0' => out.push_str("\\00"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The certificates of a PKCS#7/CMS certs-only SignedData (RFC 8551 §3.6.2), BER or
-/// DER; nothing when it is not one.
+/// DER; nothing when it is not one. The cms reader bounds the work.
 pub(crate) fn certs_only(blob: &[u8]) -> Vec<Certificate> {
-    let Ok(der) = BerReader::new(blob).tlv_der(MAX_PKCS7, "userSMIMECertificate") else {
-        return Vec::new();
-    };
-    let Ok(info) = cms::content_info::ContentInfo::from_der(&der) else {
-        return Vec::new();
-    };
-    if info.content_type != crate::oid::SIGNED_DATA {
-        return Vec::new();
-    }
-    let Ok(signed) = info.content.decode_as::<cms::signed_data::SignedData>() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for choice in signed.certificates.iter().flat_map(|set| set.0.iter()) {
-        if let cms::cert::CertificateChoices::Certificate(c) = choice
-            && let Ok(der) = der::Encode::to_der(c)
-            && let Ok(c) = Certificate::from_der(&der)
-        {
-            out.push(c);
-        }
-    }
-    out
+    crate::cms::certificates_in(blob).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -539,7 +498,10 @@ mod tests {
 
     #[test]
     fn rfc4515_escaping() {
-        assert_eq!(escape("a*b(c)d\\e\0"), "a\\2ab\\28c\\29d\\5ce\\00");
+        assert_eq!(
+            ldap3::ldap_escape("a*b(c)d\\e\0"),
+            "a\\2ab\\28c\\29d\\5ce\\00"
+        );
         let a: EmailAddress = "x(y)*@example.com"
             .parse()
             .unwrap_or_else(|_| "xy@example.com".parse().expect("valid"));

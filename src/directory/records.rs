@@ -11,6 +11,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub(crate) use crate::cert::hex_upper;
 use crate::error::DirectoryError;
 
 /// The on-disk format version this crate writes and reads.
@@ -131,17 +132,6 @@ fn unescape(value: &str) -> String {
         .replace("%0A", "\n")
         .replace("%0D", "\r")
         .replace("%25", "%")
-}
-
-/// Upper-case hex without separators (the form fingerprints are shown in).
-pub(crate) fn hex_upper(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02X}");
-            s
-        })
 }
 
 pub(crate) fn io_error(path: &Path, e: std::io::Error) -> DirectoryError {

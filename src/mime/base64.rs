@@ -142,6 +142,11 @@ impl<W: Write> Write for Base64LineWriter<W> {
     }
 }
 
+// The decoder is ours, the encoder above uses the crate: `base64` 0.22 has no streaming
+// decoder that skips MIME white space or stops at a boundary line, and a reader that
+// strips both into a fixed 8 KiB buffer and decodes it with `Engine::decode_slice` took
+// 2.26 s for 64 MiB against 0.71 s for this one (criterion, benches/base64.rs, one run).
+
 /// Marks bytes in [`DECODE`] that are not base64 digits.
 const INVALID: u8 = 0xFF;
 /// Marks white space, which a MIME base64 body may contain anywhere.
@@ -584,6 +589,9 @@ mod tests {
             b"aGVsbG8=x",
             b"aG===",
             b"\xff",
+            b"aGVs=",
+            b"a==",
+            b"aGVsbG8=\r\n=",
         ] {
             let err = decode_all(bad).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidData, "{bad:?}");
@@ -594,12 +602,15 @@ mod tests {
 
     #[test]
     fn reader_stops_at_boundary_line() {
-        let data = pseudo_random(5000, 99);
-        let mut body = encode_lines(&data);
-        body.extend_from_slice(
-            b"--frontier\r\nContent-Type: text/plain\r\n\r\nnot base64!\r\n--frontier--\r\n",
-        );
-        for cap in [1, 2, 3, 10, 4096] {
+        for (len, cap) in [(5000, 1), (5000, 2), (5000, 3), (5000, 10), (5000, 4096)]
+            .into_iter()
+            .chain([(50_000, 7), (50_000, 8192), (50_000, 65_536)])
+        {
+            let data = pseudo_random(len, 99);
+            let mut body = encode_lines(&data);
+            body.extend_from_slice(
+                b"--frontier\r\nContent-Type: text/plain\r\n\r\nnot base64!\r\n--frontier--\r\n",
+            );
             let mut reader = Base64Reader::with_boundary(
                 BufReader::with_capacity(cap, body.as_slice()),
                 b"--frontier",

@@ -25,45 +25,17 @@ pub(crate) fn base64(body: &[u8]) -> Result<Vec<u8>, MimeError> {
     Ok(out)
 }
 
-/// Decodes a quoted-printable body (RFC 2045 §6.7).
-///
-/// Literal line breaks become CRLF, trailing white space on a line is transport
-/// padding and dropped, `=` at the end of a line is a soft break, and `=XX` is a byte.
-/// An `=` not followed by two hex digits is kept literally, as §6.7 note (2) suggests.
-pub(crate) fn quoted_printable(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len());
-    let mut lines = body.split(|&b| b == b'\n').peekable();
-    while let Some(line) = lines.next() {
-        let is_last = lines.peek().is_none();
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let line = line.trim_ascii_end();
-        let (line, soft) = match line.strip_suffix(b"=") {
-            Some(rest) => (rest, true),
-            None => (line, false),
-        };
-        let mut i = 0;
-        while let Some(&b) = line.get(i) {
-            if b == b'='
-                && let Some(byte) = line.get(i + 1..i + 3).and_then(hex_pair)
-            {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-            out.push(b);
-            i += 1;
+/// Decodes a quoted-printable body (RFC 2045 §6.7) with the `quoted_printable`
+/// crate's robust mode: literal line breaks become CRLF, trailing white space on a
+/// line is transport padding and dropped, `=` at the end of a line is a soft break,
+/// `=XX` is a byte, an `=` not followed by two hex digits is kept literally (§6.7
+/// note (2)), and octets QP may not carry are left out (note (4)).
+pub(crate) fn quoted_printable(body: &[u8]) -> Result<Vec<u8>, MimeError> {
+    ::quoted_printable::decode(body, ::quoted_printable::ParseMode::Robust).map_err(|e| {
+        MimeError::Malformed {
+            reason: format!("quoted-printable: {e}"),
         }
-        if !soft && !is_last {
-            out.extend_from_slice(b"\r\n");
-        }
-    }
-    out
-}
-
-fn hex_pair(pair: &[u8]) -> Option<u8> {
-    let [hi, lo] = pair else { return None };
-    let digit = |c: u8| (c as char).to_digit(16);
-    Some((digit(*hi)? * 16 + digit(*lo)?) as u8)
+    })
 }
 
 /// Whether `data` starts (after white space) with PEM armour of a CMS label.
@@ -102,7 +74,7 @@ pub(crate) fn pem_cms(data: &[u8]) -> Result<Vec<u8>, MimeError> {
 pub(crate) fn smime_body(body: &[u8], encoding: &TransferEncoding) -> Result<Vec<u8>, MimeError> {
     let cms = match encoding {
         TransferEncoding::Base64 => base64(body)?,
-        TransferEncoding::QuotedPrintable => quoted_printable(body),
+        TransferEncoding::QuotedPrintable => quoted_printable(body)?,
         TransferEncoding::SevenBit | TransferEncoding::EightBit | TransferEncoding::Binary => {
             if is_pem_cms(body) {
                 pem_cms(body)?
@@ -130,15 +102,16 @@ mod tests {
 
     #[test]
     fn quoted_printable_rules() {
-        assert_eq!(quoted_printable(b"a=3D=0D=0Ab"), b"a=\r\nb");
+        let qp = |s: &[u8]| quoted_printable(s).unwrap();
+        assert_eq!(qp(b"a=3D=0D=0Ab"), b"a=\r\nb");
         assert_eq!(
-            quoted_printable(b"soft=\r\nbreak\r\nline  \r\nend"),
+            qp(b"soft=\r\nbreak\r\nline  \r\nend"),
             b"softbreak\r\nline\r\nend"
         );
-        assert_eq!(quoted_printable(b"x\n"), b"x\r\n");
-        assert_eq!(quoted_printable(b"=zz=4"), b"=zz=4");
-        assert_eq!(quoted_printable(b"=c3=A9"), "é".as_bytes());
-        assert_eq!(quoted_printable(b""), b"");
+        assert_eq!(qp(b"x\n"), b"x\r\n");
+        assert_eq!(qp(b"=zz=4"), b"=zz=4");
+        assert_eq!(qp(b"=c3=A9"), "é".as_bytes());
+        assert_eq!(qp(b""), b"");
     }
 
     #[test]

@@ -103,17 +103,27 @@ struct DssParms<'a> {
     g: UintRef<'a>,
 }
 
-/// RSASSA-PSS-params (RFC 4055 §3.1), read by hand so that every default is explicit.
+/// RFC 4055 §3.1, the one definition (the cms signer writes it too):
+/// ```text
+/// RSASSA-PSS-params ::= SEQUENCE {
+///   hashAlgorithm      [0] HashAlgorithm DEFAULT sha1,
+///   maskGenAlgorithm   [1] MaskGenAlgorithm DEFAULT mgf1SHA1,
+///   saltLength         [2] INTEGER DEFAULT 20,
+///   trailerField       [3] TrailerField DEFAULT trailerFieldBC }
+/// ```
+/// Ours, not `pkcs1::RsaPssParams`: pkcs1 0.8 holds saltLength in a `u8`, and
+/// OpenSSL 3.0's `cms -sign -keyopt rsa_padding_mode:pss` on an RSA-3072 key writes
+/// saltLength 350 (the maximum), which pkcs1 cannot decode (test `pss_salt_over_255`).
 #[derive(Sequence)]
-struct PssParams {
+pub(crate) struct PssParams {
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    hash: Option<AlgorithmIdentifierOwned>,
+    pub hash: Option<AlgorithmIdentifierOwned>,
     #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    mask_gen: Option<AlgorithmIdentifierOwned>,
+    pub mask_gen: Option<AlgorithmIdentifierOwned>,
     #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
-    salt_len: Option<u32>,
+    pub salt_len: Option<u32>,
     #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
-    trailer: Option<u32>,
+    pub trailer: Option<u32>,
 }
 
 fn scheme(alg: &AlgorithmIdentifierOwned) -> Result<Scheme, SigError> {
@@ -421,4 +431,29 @@ mod tests {
             Some(&[0x30, 0x02, 1, 2][..])
         );
     }
+
+    /// RSASSA-PSS-params as OpenSSL 3.0 writes them for `cms -sign -keyopt
+    /// rsa_padding_mode:pss` with an RSA-3072 key: SHA-256, MGF1-SHA-256, salt 350.
+    #[test]
+    fn pss_salt_over_255() {
+        let der: Vec<u8> = (0..OPENSSL_PSS_3072.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&OPENSSL_PSS_3072[i..i + 2], 16).unwrap())
+            .collect();
+        let alg = AlgorithmIdentifierOwned {
+            oid: oid::RSASSA_PSS,
+            parameters: Some(Any::from_der(&der).unwrap()),
+        };
+        assert!(matches!(
+            scheme(&alg),
+            Ok(Scheme::RsaPss {
+                hash: Hash::Sha256,
+                salt_len: 350
+            })
+        ));
+        // The reason PssParams is ours: pkcs1's u8 saltLength refuses it.
+        assert!(pkcs1::RsaPssParams::<Any>::from_der(&der).is_err());
+    }
+
+    const OPENSSL_PSS_3072: &str = "3035a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a2040202015e";
 }

@@ -1,6 +1,6 @@
 //! The ASN.1 of RFC 7292 (and the CMS pieces it borrows), as `der` types.
 //!
-//! Every type here borrows from a buffer that [`super::ber::to_der`] has already
+//! Every type here borrows from a buffer that [`crate::ber::to_der`] has already
 //! normalised. Open-ended parts (`ANY`, `SET OF` attributes) stay [`AnyRef`] and are
 //! walked with [`elements`], so nothing depends on `der`'s SET OF ordering checks,
 //! which real files do not always satisfy.

@@ -28,7 +28,6 @@
 //! password is involved is always `Malformed`.
 
 pub(crate) mod asn1;
-pub(crate) mod ber;
 pub(crate) mod decrypt;
 mod kdf;
 mod mac;
@@ -40,6 +39,7 @@ use zeroize::Zeroizing;
 use self::asn1::{CertBag, ContentInfo, EncryptedData, EncryptedPrivateKeyInfo, Pfx, SafeBag};
 use self::decrypt::{DecryptError, Password};
 use self::mac::MacError;
+use crate::ber;
 use crate::error::Pkcs12Error;
 use crate::oid;
 
