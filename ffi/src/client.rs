@@ -187,6 +187,13 @@ impl Client {
     pub fn trust_and_install(&self, opened: Opened, signer: u32) -> Result<Installed, SmimeError> {
         guard(|| {
             let message = self.reopen_for_signer(&opened, signer)?;
+            // A bad signature is refused whatever the user decides.
+            if let Some(status) = message.signatures().next().map(|s| s.status())
+                && matches!(status, SignatureStatus::Invalid { .. })
+            {
+                let refused = keep::KeepError::InvalidSignature(status.to_string());
+                return Err(SmimeError::Refused(refused.to_string()));
+            }
             let sender = keep::sender_certificate(&message).ok_or_else(not_signed)?;
             if matches!(sender.status(), SignatureStatus::UntrustedIssuer { .. }) {
                 keep::trust(&self.store, &sender, &[Purpose::Verify, Purpose::Encrypt])?;

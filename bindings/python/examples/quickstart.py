@@ -49,7 +49,9 @@ def make_people(folder):
         openssl(folder, "pkcs12", "-export", "-inkey", f"{who}.key", "-in", f"{who}.pem",
                 "-out", f"{who}.p12", "-passout", f"pass:{PASSWORD}")
     read = lambda name: Path(folder, name).read_bytes()
-    return {n: (read(f"{n}.pem"), read(f"{n}.p12")) for n in [*people, "ca", "outside-ca"]}
+    files = {n: (read(f"{n}.pem"), read(f"{n}.p12")) for n in people}
+    files.update({ca: (read(f"{ca}.pem"), None) for ca in ("ca", "outside-ca")})
+    return files
 
 
 def step(text):

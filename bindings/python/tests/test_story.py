@@ -179,6 +179,10 @@ def test_an_unreachable_gal_is_a_lookup_failure_not_no_certificate(pki, account)
 
 
 def test_failures_are_typed_errors_with_sentences(pki, account, tmp_path):
+    alice = account("alice")
+    alice.add_contacts_vcf(pki.vcard("bob"))
+    sealed_to_bob = alice.seal(message("alice@example.org", "bob@example.org"),
+                               alice.check(["bob@example.org"], [], []), False, True)
     cases = [
         (smime.SmimeError.InvalidCertificate, lambda: smime.Certificate.from_pem(b"junk")),
         (smime.SmimeError.InvalidCertificate, lambda: smime.Certificate.from_der(b"\x30\x03\x02\x01\x00")),
@@ -187,9 +191,7 @@ def test_failures_are_typed_errors_with_sentences(pki, account, tmp_path):
         (smime.SmimeError.InvalidIdentity, lambda: smime.Identity.from_pkcs12(b"not pkcs12", PASSWORD)),
         (smime.SmimeError.InvalidAddress, lambda: account("alice").check(["no at sign"], [], [])),
         (smime.SmimeError.InvalidArgument, lambda: account("alice").remove("abc")),
-        (smime.SmimeError.CannotDecrypt, lambda: account("carol").open(
-            account("alice").seal(message("alice@example.org", "alice@example.org"),
-                                  account("alice").check(["alice@example.org"], [], []), False, True))),
+        (smime.SmimeError.CannotDecrypt, lambda: account("carol").open(sealed_to_bob)),
     ]
     for kind, call in cases:
         with pytest.raises(kind) as raised:
@@ -207,4 +209,5 @@ def test_a_panic_in_rust_is_an_internal_error_and_the_library_goes_on(pki, accou
     with pytest.raises(smime.SmimeError.Internal) as raised:
         smime.check_panic_boundary()
     assert "deliberate panic" in str(raised.value)
-    assert account("alice").check(["alice@example.org"], [], []).recipients[0].encryptable
+    me = account("alice").check(["bob@example.org"], [], []).recipients[-1]
+    assert me.role == smime.Role.SENDER and me.encryptable
