@@ -393,7 +393,8 @@ fn parse_fingerprint(text: &str) -> Result<[u8; 32], SmimeError> {
             "{text:?} is not a SHA-256 fingerprint (64 hexadecimal digits)"
         ))
     };
-    if digits.len() != 64 {
+    // Hex digits only: `from_str_radix` alone would also take a sign ("+1").
+    if digits.len() != 64 || !digits.iter().all(u8::is_ascii_hexdigit) {
         return Err(bad());
     }
     let mut out = [0u8; 32];
