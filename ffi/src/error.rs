@@ -111,7 +111,7 @@ pub(crate) fn guard<T>(call: impl FnOnce() -> Result<T, SmimeError>) -> Result<T
     }
 }
 
-/// Panics inside [`guard`], deliberately: proves to the binding test suites that a
+/// Panics inside the crate's panic guard, deliberately: proves to the binding test suites that a
 /// Rust panic reaches them as `SmimeError.Internal` (Python), `SmimeException.Internal`
 /// (Kotlin), `SmimeError.Internal` (Swift), and that the library stays usable after.
 #[uniffi::export]
