@@ -10,9 +10,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-cargo build --quiet --release --example smime --manifest-path "$root/Cargo.toml"
+cargo build --quiet --release -p smime-cli --bin smime --manifest-path "$root/Cargo.toml"
 target="${CARGO_TARGET_DIR:-$root/target}"
-smime="$target/release/examples/smime"
+smime="$target/release/smime"
 
 cd "$work"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \

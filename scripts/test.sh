@@ -7,7 +7,8 @@
 # gpg-agent, Python `cryptography` >= 45 (pkcs7 envelope API), NSS's cmsutil, certutil and
 # pk12util (libnss3-tools: Thunderbird's CMS engine), slapd/ldapsearch for the
 # directory tests, and for the ActiveSync GAL tests Horde's ActiveSync server (php-cli
-# php-horde-activesync php-horde-controller php-mbstring), libwbxml2-utils and stunnel4.
+# php-horde-activesync php-horde-controller php-mbstring), libwbxml2-utils and stunnel4;
+# scripts/bindings.sh adds a JDK, JNA, npm and a Python venv for the binding suites.
 # As root, whatever is missing is installed (apt-get, and pip for
 # `cryptography`); otherwise the script prints the install command and exits 2. No test
 # skips itself when a tool is missing.
@@ -106,9 +107,15 @@ if ! python_ok; then
 fi
 
 # fuzz/ is its own workspace and is not part of this one; --workspace covers the crate,
-# its unit, integration and doc tests, and builds the examples the CLI tests run.
+# its unit, integration and doc tests, the `smime` command (cli/) the CLI tests run and
+# the UniFFI crate (ffi/).
 set +e
 cargo test --all-features --workspace "$@"
 status=$?
 set -e
+# The Python, Kotlin and Swift bindings, on the library built above (scripts/bindings.sh);
+# the whole run only, not a run narrowed with cargo arguments.
+if [ "$#" -eq 0 ]; then
+  bash scripts/bindings.sh || status=1
+fi
 exit "$status"

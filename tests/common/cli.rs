@@ -1,9 +1,10 @@
-//! Drives the `smime` example CLI (`examples/smime.rs`).
+//! Drives the `smime` command line (crate `smime-cli` in `cli/`).
 //!
-//! The binary is `$CARGO_TARGET_DIR/debug/examples/smime`, which `cargo test` builds with
-//! the test binaries. It is found next to this test binary (`target/debug/deps/..` ->
-//! `target/debug/examples/smime`), or at `$SMIME_BIN`; when it is missing (e.g. `cargo
-//! test --test NAME` builds no examples) it is built once with `cargo build --example smime`.
+//! The binary is `$CARGO_TARGET_DIR/debug/smime`, which `cargo test --workspace` builds
+//! with the test binaries. It is found next to this test binary's folder
+//! (`target/debug/deps/..` -> `target/debug/smime`), or at `$SMIME_BIN`; when it is
+//! missing (e.g. `cargo test --test NAME` builds only this package) it is built once
+//! with `cargo build -p smime-cli`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -22,16 +23,16 @@ pub fn bin() -> &'static Path {
         let exe = std::env::current_exe().expect("current_exe");
         let deps = exe.parent().expect("test binary has a folder");
         let profile = deps.parent().expect("deps has a parent");
-        let bin = profile
-            .join("examples")
-            .join(format!("smime{}", std::env::consts::EXE_SUFFIX));
+        let bin = profile.join(format!("smime{}", std::env::consts::EXE_SUFFIX));
         if !bin.exists() {
             let target = profile.parent().expect("profile folder has a parent");
             let mut cmd = Command::new(env!("CARGO"));
             cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
                 .args([
                     "build",
-                    "--example",
+                    "-p",
+                    "smime-cli",
+                    "--bin",
                     "smime",
                     "--all-features",
                     "--target-dir",
@@ -41,10 +42,10 @@ pub fn bin() -> &'static Path {
                 cmd.arg("--release");
             }
             super::run_checked(&mut cmd, b"")
-                .unwrap_or_else(|e| panic!("building the smime example: {e}"));
+                .unwrap_or_else(|e| panic!("building the smime command: {e}"));
             assert!(
                 bin.exists(),
-                "`cargo build --example smime` did not produce {}",
+                "`cargo build -p smime-cli` did not produce {}",
                 bin.display()
             );
         }

@@ -1,0 +1,105 @@
+//! What `Client.open` answers: the content, how it was protected, and each signer.
+
+use std::sync::Arc;
+
+use smime::reader::{Layer, OpenedMessage};
+use smime::reader::{SignatureStatus, SignerReport};
+
+use crate::certificate::Certificate;
+
+/// A signer's verdict: the blue check is `Valid`; everything else is a red mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SignerStatus {
+    /// Signature, certificate chain and sender address are all good.
+    Valid,
+    /// Tampered, wrong key, bad attributes, or a chain that cannot be accepted.
+    Invalid,
+    /// The signature is good but the issuer is not trusted: the user may Trust it.
+    UntrustedIssuer,
+    /// The signature is good but the certificate is expired or not yet valid.
+    Expired,
+    /// The signature is good but a certificate on its path is revoked.
+    Revoked,
+    /// The signature is good but the certificate does not name the From address.
+    AddressMismatch,
+}
+
+/// One signer of the message.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Signer {
+    /// The verdict.
+    pub status: SignerStatus,
+    /// The signer's address: the From address when the certificate names it, else
+    /// the certificate's first address.
+    pub address: Option<String>,
+    /// The signer's certificate; `None` when the message did not carry it (the
+    /// status is then `Invalid`).
+    pub certificate: Option<Arc<Certificate>>,
+    /// Why the status is not `Valid`, as a sentence; `None` when valid.
+    pub reason: Option<String>,
+}
+
+/// A received message, opened.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Opened {
+    /// The innermost entity (headers and body): the protected content.
+    pub content: Vec<u8>,
+    /// Whether a layer was decrypted.
+    pub decrypted: bool,
+    /// Whether every decryption was authenticated (AES-GCM, ChaCha20-Poly1305);
+    /// `None` when nothing was encrypted.
+    pub authenticated: Option<bool>,
+    /// Every signer of every signed layer, outermost first.
+    pub signers: Vec<Signer>,
+    /// The blue check: the whole message is signed and every signer is valid.
+    pub signature_valid: bool,
+    /// The From address, when the message has exactly one.
+    pub from_address: Option<String>,
+    /// The message as received: `Client.trust_and_install` and `Client.install`
+    /// open it again to act on its signer.
+    pub raw: Vec<u8>,
+}
+
+impl Opened {
+    pub(crate) fn of(opened: &OpenedMessage, raw: Vec<u8>) -> Opened {
+        Opened {
+            content: opened.content().to_vec(),
+            decrypted: opened
+                .layers()
+                .iter()
+                .any(|l| matches!(l, Layer::Encrypted { .. })),
+            authenticated: opened.decryption_authenticated(),
+            signers: opened
+                .signatures()
+                .map(|s| signer(s, opened.from()))
+                .collect(),
+            signature_valid: opened.is_signature_valid(),
+            from_address: opened.from().map(ToString::to_string),
+            raw,
+        }
+    }
+}
+
+fn signer(report: &SignerReport, from: Option<&smime::EmailAddress>) -> Signer {
+    let status = report.status();
+    let cert = report.certificate();
+    let address = cert.and_then(|c| {
+        from.filter(|f| c.names_address(f))
+            .or_else(|| c.email_addresses().first())
+            .map(ToString::to_string)
+    });
+    Signer {
+        status: match status {
+            SignatureStatus::Valid => SignerStatus::Valid,
+            SignatureStatus::UntrustedIssuer { .. } => SignerStatus::UntrustedIssuer,
+            SignatureStatus::Expired { .. } => SignerStatus::Expired,
+            SignatureStatus::Revoked { .. } => SignerStatus::Revoked,
+            SignatureStatus::AddressMismatch { .. } => SignerStatus::AddressMismatch,
+            // Invalid, and any verdict added later: not a blue check.
+            _ => SignerStatus::Invalid,
+        },
+        address,
+        certificate: cert.map(Certificate::shared),
+        reason: (!status.is_valid()).then(|| status.to_string()),
+    }
+}
