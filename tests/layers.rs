@@ -6,9 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Bottom first. `error` and `oid` are the floor; the rest is DESIGN.md's order.
+/// Bottom first. `error`, `oid` and the in-memory BER reader `ber` are the floor; the
+/// rest is DESIGN.md's order.
 const LAYERS: &[&[&str]] = &[
-    &["error", "oid"],
+    &["error", "oid", "ber"],
     &["address"],
     &["cert"],
     &["trust"],

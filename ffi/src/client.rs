@@ -7,7 +7,8 @@ use std::time::SystemTime;
 
 use smime::EmailAddress;
 use smime::directory::{
-    Cached, CertificateDirectory, Contacts, InstalledStore, Layered, LdapConfig, LdapGal,
+    ActiveSyncConfig, ActiveSyncGal, Cached, CertificateDirectory, Contacts, InstalledStore,
+    Layered, LdapConfig, LdapGal,
 };
 use smime::encryptor::{Encryptor, Recipients, SealOptions};
 use smime::keep;
@@ -102,6 +103,41 @@ impl Client {
             let gal = LdapGal::new(LdapConfig::new(url, base_dn))?;
             self.state().sources.push(Arc::new(Cached::new(gal)));
             Ok(())
+        })
+    }
+
+    /// Adds the organisation's GAL as an Exchange client asks it: Exchange ActiveSync
+    /// `ResolveRecipients` at `url` (the `…/Microsoft-Server-ActiveSync` endpoint) with
+    /// Basic authentication, trusting the platform's roots and `ca_certificates` for
+    /// HTTPS. A plain `http://` URL is refused unless `allow_insecure_http` is true.
+    /// Cached; asked at `check`, all recipients in one request.
+    pub fn add_activesync_gal(
+        &self,
+        url: String,
+        user: String,
+        password: String,
+        ca_certificates: Vec<Arc<Certificate>>,
+        allow_insecure_http: bool,
+    ) -> Result<(), SmimeError> {
+        guard(|| {
+            let config = ActiveSyncConfig::basic(url, user, password);
+            self.add_activesync(config, ca_certificates, allow_insecure_http)
+        })
+    }
+
+    /// Like [`add_activesync_gal`](Self::add_activesync_gal) with an OAuth 2.0 bearer
+    /// token the app obtained (Exchange Online's modern authentication).
+    pub fn add_activesync_gal_with_token(
+        &self,
+        url: String,
+        user: String,
+        token: String,
+        ca_certificates: Vec<Arc<Certificate>>,
+        allow_insecure_http: bool,
+    ) -> Result<(), SmimeError> {
+        guard(|| {
+            let config = ActiveSyncConfig::bearer(url, user, token);
+            self.add_activesync(config, ca_certificates, allow_insecure_http)
         })
     }
 
@@ -319,6 +355,21 @@ impl Client {
                 message: c.message().to_vec(),
             })
             .collect())
+    }
+
+    fn add_activesync(
+        &self,
+        config: ActiveSyncConfig,
+        ca_certificates: Vec<Arc<Certificate>>,
+        allow_insecure_http: bool,
+    ) -> Result<(), SmimeError> {
+        let mut config = config.with_tls_roots(ca_certificates.iter().map(|c| c.0.clone()));
+        if allow_insecure_http {
+            config = config.with_insecure_http();
+        }
+        let gal = ActiveSyncGal::new(config)?;
+        self.state().sources.push(Arc::new(Cached::new(gal)));
+        Ok(())
     }
 
     fn reopen(&self, raw: &[u8]) -> Result<OpenedMessage, SmimeError> {

@@ -211,3 +211,16 @@ def test_a_panic_in_rust_is_an_internal_error_and_the_library_goes_on(pki, accou
     assert "deliberate panic" in str(raised.value)
     me = account("alice").check(["bob@example.org"], [], []).recipients[-1]
     assert me.role == smime.Role.SENDER and me.encryptable
+
+
+def test_an_unreachable_activesync_gal_is_a_lookup_failure(pki, account):
+    alice = account("alice")
+    # Plain http:// is refused unless the app asks for it explicitly.
+    with pytest.raises(smime.SmimeError.Directory):
+        alice.add_activesync_gal("http://127.0.0.1:1/Microsoft-Server-ActiveSync",
+                                 "alice", "secret", [], False)
+    alice.add_activesync_gal("http://127.0.0.1:1/Microsoft-Server-ActiveSync",
+                             "alice", "secret", [], True)
+    r = by_address(alice.check(["bob@example.org"], [], []))["bob@example.org"]
+    assert not r.encryptable
+    assert r.reason.startswith("could not ask") and r.source is not None
