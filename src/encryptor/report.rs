@@ -210,7 +210,7 @@ impl RecipientReport {
     }
     /// The content ciphers the correspondent announced (known ones, in its order),
     /// when its capabilities are stored. For the sender ([`Role::Sender`]) without
-    /// stored capabilities, the ones this library announces ([`OWN_CAPABILITIES`]):
+    /// stored capabilities, the ones this library announces ([`OWN_CAPABILITIES`](crate::cms::OWN_CAPABILITIES)):
     /// the Sent copy is read here.
     pub fn capabilities(&self) -> Option<&[ContentCipher]> {
         self.capabilities.as_deref()
@@ -239,7 +239,7 @@ impl fmt::Display for Designation {
     }
 }
 
-/// Per-recipient answers of [`Encryptor::check`].
+/// Per-recipient answers of [`Encryptor::check`](super::Encryptor::check).
 #[derive(Debug, Clone, Default)]
 pub struct EncryptionReport {
     recipients: Vec<RecipientReport>,
@@ -286,7 +286,7 @@ impl EncryptionReport {
         self.checked_at
     }
 
-    /// The content cipher [`Encryptor::seal`] will use for these recipients, and why
+    /// The content cipher [`Encryptor::seal`](super::Encryptor::seal) will use for these recipients, and why
     /// ([`CipherPolicy::choose`] over every recipient's stored capabilities and the
     /// encryptor's [`CipherPolicy`]).
     pub fn cipher(&self) -> CipherChoice {

@@ -9,7 +9,7 @@ use crate::cms::{CipherChoice, CipherPolicy, ContentCipher, EnvelopeOptions, Sig
 use crate::error::Error;
 use crate::mime::{self, SignFormat};
 
-/// How [`Encryptor::seal`] signs and encrypts.
+/// How [`Encryptor::seal`](super::Encryptor::seal) signs and encrypts.
 #[derive(Debug, Clone)]
 pub struct SealOptions<'a> {
     sign: Option<&'a Identity>,
@@ -62,7 +62,7 @@ impl<'a> SealOptions<'a> {
     }
 }
 
-/// Why [`Encryptor::seal`] refused.
+/// Why [`Encryptor::seal`](super::Encryptor::seal) refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SealError {
@@ -96,7 +96,7 @@ impl SealedCopy {
     }
 }
 
-/// The result of [`Encryptor::seal`]: the copy for To and Cc, and one per Bcc.
+/// The result of [`Encryptor::seal`](super::Encryptor::seal): the copy for To and Cc, and one per Bcc.
 #[derive(Debug, Clone)]
 pub struct Sealed {
     copies: Vec<SealedCopy>,
