@@ -13,7 +13,6 @@
 //! [`LdapConfig::tls_roots`] (the organisation's own CA); there is no way to skip the
 //! check.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
@@ -338,13 +337,7 @@ impl CertificateDirectory for LdapGal {
             }
         };
         // Distinct addresses only; the answers for duplicates are filled alike.
-        let mut unique: Vec<EmailAddress> = Vec::new();
-        let mut seen = HashSet::new();
-        for a in addresses {
-            if seen.insert(a.clone()) {
-                unique.push(a.clone());
-            }
-        }
+        let unique = super::distinct(addresses);
         for batch in unique.chunks(self.config.batch_size) {
             let result = self.search(&mut conn, batch);
             for answer in answers.iter_mut().filter(|a| batch.contains(a.address())) {

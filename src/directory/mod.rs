@@ -444,3 +444,15 @@ pub(crate) fn install_addresses(
     }
     Ok(out)
 }
+
+/// `addresses` without repeats, in first-seen order: what a batched source asks its
+/// server (the answers for a repeated address are filled alike).
+#[cfg_attr(not(any(feature = "ldap", feature = "activesync")), allow(dead_code))]
+pub(crate) fn distinct(addresses: &[EmailAddress]) -> Vec<EmailAddress> {
+    let mut seen = std::collections::HashSet::new();
+    addresses
+        .iter()
+        .filter(|a| seen.insert(*a))
+        .cloned()
+        .collect()
+}

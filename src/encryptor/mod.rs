@@ -230,18 +230,23 @@ impl<'a> Encryptor<'a> {
             .max_by_key(|(_, (c, _, _))| c.not_before())
             .map(|(i, _)| i);
         let chosen = preferred.or(latest_usable);
+        // Every candidate but the one reported (`shown`), with why it is unusable.
+        let others = |shown: Option<usize>| -> Vec<Alternative> {
+            judged
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| Some(*j) != shown)
+                .map(|(_, (c, s, why))| Alternative {
+                    certificate: c.clone(),
+                    source: s.clone(),
+                    unusable: why.clone(),
+                })
+                .collect()
+        };
         let mut alternatives = Vec::new();
         let status = match chosen {
             Some(i) => {
-                for (j, (c, s, why)) in judged.iter().enumerate() {
-                    if j != i {
-                        alternatives.push(Alternative {
-                            certificate: c.clone(),
-                            source: s.clone(),
-                            unusable: why.clone(),
-                        });
-                    }
-                }
+                alternatives = others(Some(i));
                 // `i` is an index into `judged` (from `enumerate` above).
                 let (c, s, _) = judged[i].clone();
                 RecipientStatus::Encryptable {
@@ -251,13 +256,7 @@ impl<'a> Encryptor<'a> {
             }
             None => {
                 if let Some(f) = failure {
-                    for (c, s, why) in &judged {
-                        alternatives.push(Alternative {
-                            certificate: c.clone(),
-                            source: s.clone(),
-                            unusable: why.clone(),
-                        });
-                    }
+                    alternatives = others(None);
                     RecipientStatus::LookupFailed {
                         source: f.source,
                         error: f.error,
@@ -271,15 +270,7 @@ impl<'a> Encryptor<'a> {
                     match best {
                         None => RecipientStatus::NoCertificate,
                         Some(i) => {
-                            for (j, (c, s, why)) in judged.iter().enumerate() {
-                                if j != i {
-                                    alternatives.push(Alternative {
-                                        certificate: c.clone(),
-                                        source: s.clone(),
-                                        unusable: why.clone(),
-                                    });
-                                }
-                            }
+                            alternatives = others(Some(i));
                             // `i` is an index into `judged` (`position` above).
                             let (c, _, why) = judged[i].clone();
                             RecipientStatus::CertificateUnusable {

@@ -37,7 +37,6 @@ mod transport;
 #[doc(hidden)]
 pub mod wbxml;
 
-use std::collections::HashSet;
 use std::sync::Mutex;
 
 pub use config::{ActiveSyncConfig, EasAuth, MAX_BATCH, ProtocolVersion};
@@ -283,13 +282,7 @@ impl CertificateDirectory for ActiveSyncGal {
     fn lookup(&self, addresses: &[EmailAddress]) -> Vec<Lookup> {
         let mut answers: Vec<Lookup> = addresses.iter().cloned().map(Lookup::new).collect();
         // Distinct addresses only; duplicates get the same answer.
-        let mut unique: Vec<EmailAddress> = Vec::new();
-        let mut seen = HashSet::new();
-        for a in addresses {
-            if seen.insert(a.clone()) {
-                unique.push(a.clone());
-            }
-        }
+        let unique = super::distinct(addresses);
         for batch in unique.chunks(self.config.batch_size) {
             let result = self.resolve(batch).and_then(|answer| {
                 if answer.status == 1 {
