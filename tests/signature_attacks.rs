@@ -11,7 +11,6 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use base64::Engine;
 use common::pki::{Pki, pki};
 use common::{read_file, run_ok, temp_dir};
 use der::Encode;
@@ -105,16 +104,6 @@ fn signed_message(
         .expect("sign")
 }
 
-fn b64_lines(der: &[u8]) -> Vec<u8> {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = Vec::new();
-    for chunk in b64.as_bytes().chunks(76) {
-        out.extend_from_slice(chunk);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
 /// `application/pkcs7-mime; smime-type=signed-data` message around raw CMS.
 fn wrap_opaque(from: &str, der: &[u8]) -> Vec<u8> {
     let mut m = format!(
@@ -123,7 +112,7 @@ fn wrap_opaque(from: &str, der: &[u8]) -> Vec<u8> {
          Content-Transfer-Encoding: base64\r\n\r\n"
     )
     .into_bytes();
-    m.extend_from_slice(&b64_lines(der));
+    m.extend_from_slice(&common::msg::base64_lines(der));
     m
 }
 
@@ -144,7 +133,7 @@ fn wrap_detached(from: &str, content: &[u8], der: &[u8]) -> Vec<u8> {
         )
         .as_bytes(),
     );
-    m.extend_from_slice(&b64_lines(der));
+    m.extend_from_slice(&common::msg::base64_lines(der));
     m.extend_from_slice(format!("--{b}--\r\n").as_bytes());
     m
 }

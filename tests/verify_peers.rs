@@ -17,7 +17,6 @@ mod common;
 use std::process::Command;
 use std::time::SystemTime;
 
-use base64::Engine;
 use common::cli;
 use common::gpgsm::Gpgsm;
 use common::pki::{Pki, pki};
@@ -166,53 +165,6 @@ fn assert_valid(p: &Pki, message: &[u8], who: &str, detached: bool, what: &str) 
         "{what}"
     );
     common::assert_bytes_eq(&content, &entity(), &format!("{what}: verified content"));
-}
-
-/// `application/pkcs7-mime; smime-type=signed-data` around raw CMS DER.
-fn wrap_opaque(outer: &[u8], der: &[u8]) -> Vec<u8> {
-    let mut m = outer.to_vec();
-    m.extend_from_slice(
-        b"MIME-Version: 1.0\r\n\
-Content-Type: application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"\r\n\
-Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\
-Content-Transfer-Encoding: base64\r\n\r\n",
-    );
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    for chunk in b64.as_bytes().chunks(76) {
-        m.extend_from_slice(chunk);
-        m.extend_from_slice(b"\r\n");
-    }
-    m
-}
-
-/// `multipart/signed` around `content` and a raw detached CMS signature.
-fn wrap_detached(outer: &[u8], content: &[u8], der: &[u8], micalg: &str) -> Vec<u8> {
-    let boundary = "----=_peer_signed_7";
-    let mut m = outer.to_vec();
-    m.extend_from_slice(
-        format!(
-            "MIME-Version: 1.0\r\nContent-Type: multipart/signed; \
-             protocol=\"application/pkcs7-signature\"; micalg={micalg}; \
-             boundary=\"{boundary}\"\r\n\r\nThis is a signed message.\r\n--{boundary}\r\n"
-        )
-        .as_bytes(),
-    );
-    m.extend_from_slice(content);
-    m.extend_from_slice(
-        format!(
-            "\r\n--{boundary}\r\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n\
-             Content-Transfer-Encoding: base64\r\n\
-             Content-Disposition: attachment; filename=\"smime.p7s\"\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    for chunk in b64.as_bytes().chunks(76) {
-        m.extend_from_slice(chunk);
-        m.extend_from_slice(b"\r\n");
-    }
-    m.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    m
 }
 
 fn trust(p: &Pki) -> TrustStore {
@@ -471,7 +423,7 @@ fn openssl_flipped_byte_anywhere_in_content_is_invalid() {
     for i in (at..at + e.len()).step_by(7).chain([at, at + e.len() - 1]) {
         let mut bad = der.clone();
         bad[i] ^= 0x20;
-        let m = wrap_opaque(&outer_headers(p, "alice"), &bad);
+        let m = common::msg::wrap_signed_opaque(&outer_headers(p, "alice"), &bad);
         let (report, code, content) = verify_cli(p, &m, &[]);
         assert_eq!(
             statuses(&report),
@@ -498,21 +450,21 @@ fn gpgsm_detached_and_opaque_rsa_are_valid() {
     let e = entity();
     let outer = outer_headers(p, "alice");
     let der = g.sign(&e, &p.cert("alice"), true);
-    let m = wrap_detached(&outer, &e, &der, "sha-256");
+    let m = common::msg::wrap_signed_detached(&outer, &e, &der, "sha-256");
     assert_valid(p, &m, "alice", true, "gpgsm detached");
     let der = g.sign(&e, &p.cert("alice"), false);
-    let m = wrap_opaque(&outer, &der);
+    let m = common::msg::wrap_signed_opaque(&outer, &der);
     assert_valid(p, &m, "alice", false, "gpgsm opaque");
     // A flipped byte in the opaque content.
     let at = find(&der, b"Hello Bob");
     let mut bad = der.clone();
     bad[at] ^= 0x01;
-    let (report, code, _) = verify_cli(p, &wrap_opaque(&outer, &bad), &[]);
+    let (report, code, _) = verify_cli(p, &common::msg::wrap_signed_opaque(&outer, &bad), &[]);
     assert_eq!(statuses(&report), ["invalid"], "{report:#}");
     assert_eq!(code, Some(1));
     // And every byte of the detached content.
     let der = g.sign(&e, &p.cert("alice"), true);
-    let m = wrap_detached(&outer, &e, &der, "sha-256");
+    let m = common::msg::wrap_signed_detached(&outer, &e, &der, "sha-256");
     let at = find(&m, &e);
     assert_each_flip_invalid(p, &m, at, e.len(), "gpgsm detached");
 }
@@ -580,7 +532,7 @@ fn python_rsa_and_ec_detached_and_opaque_are_valid() {
         // Opaque: Python's SMIME encoding always writes multipart/signed, so its
         // opaque form is taken as DER and wrapped in application/pkcs7-mime here.
         let der = python_sign(p, &e, who, md, "der", pss);
-        let m = wrap_opaque(&outer_headers(p, who), &der);
+        let m = common::msg::wrap_signed_opaque(&outer_headers(p, who), &der);
         assert_valid(
             p,
             &m,
@@ -611,7 +563,7 @@ fn python_rsa_and_ec_detached_and_opaque_are_valid() {
     bad[at + 4] ^= 0x04;
     let t = trust(p);
     let opened = smime::reader::open(
-        &wrap_opaque(&outer_headers(p, "frank"), &bad),
+        &common::msg::wrap_signed_opaque(&outer_headers(p, "frank"), &bad),
         &[],
         &t,
         &policy(),

@@ -340,7 +340,7 @@ pub fn split_signed(message: &[u8]) -> (Vec<u8>, Vec<u8>) {
 }
 
 /// Lines of base64, 76 columns, CRLF.
-fn base64_lines(der: &[u8]) -> Vec<u8> {
+pub fn base64_lines(der: &[u8]) -> Vec<u8> {
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
     let mut out = Vec::new();
     for chunk in b64.as_bytes().chunks(76) {
