@@ -117,5 +117,7 @@ set -e
 # the whole run only, not a run narrowed with cargo arguments.
 if [ "$#" -eq 0 ]; then
   bash scripts/bindings.sh || status=1
+  # No sample private key in the library or the cdylib the bindings load (issue 11).
+  bash scripts/no_sample_keys.sh || status=1
 fi
 exit "$status"

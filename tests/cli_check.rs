@@ -1,10 +1,9 @@
 //! `smime check`, `smime install --from-message [--trust]` and `smime remove --address`.
 
 #[allow(dead_code)]
-#[path = "../examples/sample/mod.rs"]
-mod sample;
+use crate::sample;
 
-mod common;
+use crate::common;
 
 use common::cli::smime;
 use serde_json::Value;

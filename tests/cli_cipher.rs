@@ -5,10 +5,9 @@
 //! with `--authenticated-only`.
 
 #[allow(dead_code)]
-#[path = "../examples/sample/mod.rs"]
-mod sample;
+use crate::sample;
 
-mod common;
+use crate::common;
 
 use common::cli::{describe, smime};
 use common::{msg, openssl, write_file};

@@ -5,7 +5,7 @@
 //! Encrypted inputs for the failure cases come from OpenSSL, so these tests do not depend
 //! on our own encryption being right.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;

@@ -13,7 +13,7 @@
 //! * Rows whose key is EC (ECDH KeyAgreeRecipientInfo, OpenSSL-made with SHA-1 to
 //!   SHA-512 X9.63 KDFs) run like the others; any row that fails fails the test.
 
-mod support_vectors;
+use crate::support_vectors;
 
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 use smime::mime::SmimeType;

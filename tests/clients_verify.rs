@@ -17,7 +17,7 @@
 //! * The test data: protected-headers, RFC 9216, RFC 4134, asn1crypto's Thunderbird
 //!   signature and OpenSSL's malformed SignedData cases.
 
-mod support_vectors;
+use crate::support_vectors;
 
 use std::time::{Duration, SystemTime};
 

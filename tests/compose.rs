@@ -2,7 +2,7 @@
 //! the directories again for answered addresses, the lock per recipient and the
 //! designation.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -4,7 +4,7 @@
 //! with libwbxml.
 #![cfg(feature = "activesync")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

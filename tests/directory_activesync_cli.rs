@@ -3,7 +3,7 @@
 //! `--eas-ca` for HTTPS, and plain http refused without `--eas-insecure-http`.
 #![cfg(feature = "activesync")]
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 

@@ -1,7 +1,7 @@
 //! `smime lookup`, `smime install`, `smime remove` (the example CLI), with the installed
 //! store, a contacts file and the GAL on a real slapd.
 
-mod common;
+use crate::common;
 
 use common::cli::smime;
 use common::dir_pki::{dir_pki, vcard};

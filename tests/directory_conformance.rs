@@ -3,7 +3,7 @@
 //! LDAP GAL on a real slapd, and the ActiveSync GAL on Horde's real ActiveSync server. Every source publishes the same fixture
 //! (`common::dir_pki::PUBLISHED`) and must give the same answers.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

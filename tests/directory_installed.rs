@@ -6,7 +6,7 @@
 //! test `child_installer` then installs certificates and reports each finished one on
 //! stdout.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -50,7 +50,10 @@ fn spawn_installer(dir: &Path, start: u16, n: u16) -> std::process::Child {
     Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "child_installer",
+            // The test's full name in the one test binary (tests/main.rs).
+            concat!(module_path!(), "::child_installer")
+                .split_once("::")
+                .map_or("child_installer", |(_, name)| name),
             "--nocapture",
             "--test-threads=1",
         ])

@@ -4,7 +4,7 @@
 //! --all-features` (CI, scripts/test.sh).
 #![cfg(feature = "ldap")]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

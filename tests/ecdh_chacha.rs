@@ -4,7 +4,7 @@
 //! for senders, and hostile variations (RFC 3218 spirit: one uniform error where a
 //! distinction would depend on our key).
 
-mod support_vectors;
+use crate::support_vectors;
 
 use cms::authenveloped_data::AuthEnvelopedData;
 use cms::content_info::ContentInfo;

@@ -4,7 +4,7 @@
 //! plus the structure RFC 8419 §3 prescribes (digestAlgorithm SHA-512, signatureAlgorithm
 //! id-Ed25519 without parameters), and a tampered copy failing.
 
-mod common;
+use crate::common;
 
 use std::time::SystemTime;
 

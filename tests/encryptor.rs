@@ -3,7 +3,7 @@
 //! decryption of what was sealed by `openssl cms` for recipients found in a real
 //! slapd GAL, contacts and the installed store.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

@@ -1,8 +1,8 @@
 //! Every story example runs on the built-in data and tells the story it promises.
 //! The binaries are those `cargo test` builds next to the test binaries (built here
-//! when missing, e.g. under `cargo test --test examples_story`).
+//! when missing, e.g. under `cargo test --test suite examples_story::`).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

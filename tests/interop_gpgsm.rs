@@ -8,7 +8,7 @@
 //! secret key" for OAEP and for subjectKeyIdentifier recipients). It reads raw CMS, not an
 //! S/MIME message, so our output is unwrapped to its CMS before gpgsm sees it.
 
-mod common;
+use crate::common;
 
 use common::cli::{self, KeyFrom};
 use common::gpgsm::Gpgsm;

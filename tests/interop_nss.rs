@@ -11,7 +11,7 @@
 //! nothing on stdout, its reason on stderr) — AuthEnvelopedData (AES-GCM,
 //! ChaCha20-Poly1305), RSA-OAEP, ECDH key agreement, Ed25519 signatures.
 
-mod common;
+use crate::common;
 
 use std::time::SystemTime;
 

@@ -8,7 +8,7 @@
 //! SHA-256), DER and `-stream` BER, S/MIME, raw DER and `.p7m` octet-stream input, several
 //! recipients, SKI recipients, and EC recipients next to the RSA one.
 
-mod common;
+use crate::common;
 
 use common::cli::{self, KeyFrom};
 use common::openssl::{self, EncryptOptions};

@@ -8,7 +8,7 @@
 //! tests here use `--cipher aes-128-cbc|aes-256-cbc --key-transport rsa-pkcs1 --rid
 //! issuer-serial` and RSA recipients only; OAEP, GCM and SKI are covered against OpenSSL.
 
-mod common;
+use crate::common;
 
 use common::cli::{self, KeyFrom};
 use common::pki::pki;

@@ -7,7 +7,7 @@
 //! The identity comes from the PKCS#12 with its chain (leaf, intermediate), and peers
 //! trust only the root: the intermediate must travel in our SignedData.
 
-mod common;
+use crate::common;
 
 use common::cli::{self, KeyFrom};
 use common::gpgsm::Gpgsm;

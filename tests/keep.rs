@@ -3,10 +3,9 @@
 //! the capability cache rules (row 5).
 
 #[allow(dead_code)]
-#[path = "../examples/sample/mod.rs"]
-mod sample;
+use crate::sample;
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

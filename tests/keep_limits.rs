@@ -4,10 +4,9 @@
 //! stops being usable once its issuer revokes it, and never counts for another address.
 
 #[allow(dead_code)]
-#[path = "../examples/sample/mod.rs"]
-mod sample;
+use crate::sample;
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::SystemTime;

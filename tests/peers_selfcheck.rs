@@ -2,7 +2,7 @@
 //! each peer helper (OpenSSL, Python `cryptography`, gpgsm) round-trips with another peer.
 //! None of this runs our code, so a failure here is a harness or environment problem.
 
-mod common;
+use crate::common;
 
 use common::msg;
 use common::pki::{self, PASSWORD, PEOPLE, pki};

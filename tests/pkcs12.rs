@@ -4,8 +4,7 @@
 //! passwords and damaged files.
 
 #[allow(dead_code)]
-#[path = "../examples/sample/mod.rs"]
-mod sample;
+use crate::sample;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

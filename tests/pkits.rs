@@ -13,7 +13,7 @@
 //! Disagreements must be listed, with a reason, in [`EXCEPTIONS`]; the test fails if
 //! the set of disagreements differs from that list in either direction.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -6,7 +6,7 @@
 //! that depend on a setting, which run with it. PKITS end-entity certificates name no
 //! email address, so there is no From check (RFC 8550 §3).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

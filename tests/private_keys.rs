@@ -4,8 +4,7 @@
 //! from the shared corpora.
 
 #[allow(dead_code)]
-#[path = "../examples/sample/mod.rs"]
-mod sample;
+use crate::sample;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -7,7 +7,7 @@
 //! with the signature algorithm) are made with a signature that is otherwise correct,
 //! so the check under test is the only thing that can reject them.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, SystemTime};
 
@@ -202,7 +202,7 @@ fn attr_set(attrs: &[Vec<u8>]) -> Vec<u8> {
     tlv(0x31, &sorted.concat())
 }
 
-fn rsa_key(id: &Identity) -> &rsa::RsaPrivateKey {
+fn rsa_key(id: &Identity) -> &rsa::PrivateKey {
     match id.private_key() {
         PrivateKey::Rsa(k) => k,
         other => panic!("not RSA: {other:?}"),

@@ -2,7 +2,7 @@
 //! writes indefinite-length BER, and `sign_and_encrypt_message` spools. OpenSSL is the
 //! judge of both.
 
-mod common;
+use crate::common;
 
 use common::pki::pki;
 use common::{assert_bytes_eq, msg, openssl};

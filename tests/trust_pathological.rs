@@ -2,7 +2,7 @@
 //! with an error, bounded by the evaluation budget. Timing is measured by the
 //! criterion bench (benches/trust.rs), never asserted here.
 
-mod common;
+use crate::common;
 
 use std::time::SystemTime;
 

@@ -2,7 +2,7 @@
 //! (and, where it matters, the right certificate). Certificates are made at test time
 //! with the `openssl` CLI (tests/common/trust_pki.rs).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

@@ -6,10 +6,9 @@
 //! Expected results come from each folder's README.txt under `../shared/testdata`.
 
 #[allow(dead_code)]
-#[path = "../examples/sample/mod.rs"]
-mod sample;
+use crate::sample;
 
-mod support_vectors;
+use crate::support_vectors;
 
 use std::time::{Duration, Instant};
 
@@ -746,7 +745,7 @@ fn encrypted_key_at(env: &[u8], bob: &Identity) -> usize {
 /// RSA-encrypts `em` (a full 256-byte encoded message, any padding) to bob.
 fn raw_rsa_to_bob(em: &[u8], bob: &Identity) -> Vec<u8> {
     let spki = bob.certificate().public_key_info_der().unwrap();
-    let public = rsa::RsaPublicKey::from_public_key_der(&spki).unwrap();
+    let public = rsa::PublicKey::from_public_key_der(&spki).unwrap();
     assert_eq!(em.len(), public.size());
     // RSAEP (RFC 8017 §5.1.1) by square-and-multiply: the `rsa` crate keeps raw
     // encryption behind its `hazmat` feature.

@@ -12,7 +12,7 @@
 //! verifies nothing; OpenSSL 3.0 cannot do Ed25519 in CMS (Ed25519 is proven by the RFC
 //! 9216 vectors in clients_verify.rs).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::SystemTime;

@@ -1,7 +1,7 @@
 //! Nested layers in one call: the triple wrap (sign, encrypt, sign) opened by our
 //! reader and by OpenSSL layer by layer, and a certs-only message that OpenSSL reads.
 
-mod common;
+use crate::common;
 
 use std::time::SystemTime;
 

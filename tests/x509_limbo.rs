@@ -14,8 +14,6 @@
 //! named by the leaf: RFC822 through `Certificate::names_address`; DNS and IP by this
 //! file's SAN matcher (TLS host names are not the library's business).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};

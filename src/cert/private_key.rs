@@ -33,7 +33,7 @@ use crate::oid;
 #[non_exhaustive]
 pub enum PrivateKey {
     /// An RSA key (key transport, PKCS#1 v1.5 / PSS signatures).
-    Rsa(Box<rsa::RsaPrivateKey>),
+    Rsa(Box<rsa::PrivateKey>),
     /// A NIST P-256 key (ECDH, ECDSA).
     P256(p256::SecretKey),
     /// A NIST P-384 key (ECDH, ECDSA).
@@ -98,7 +98,7 @@ impl PrivateKey {
         let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(malformed)?;
         let alg = info.algorithm.oid;
         if alg == oid::RSA_ENCRYPTION {
-            return rsa::RsaPrivateKey::from_pkcs8_der(der)
+            return rsa::PrivateKey::from_pkcs8_der(der)
                 .map(|k| PrivateKey::Rsa(Box::new(k)))
                 .map_err(malformed);
         }
@@ -200,7 +200,7 @@ impl PrivateKey {
 
     /// PKCS#1 `RSAPrivateKey` (RFC 8017 Appendix A.1.2).
     fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
-        rsa::RsaPrivateKey::from_pkcs1_der(der)
+        rsa::PrivateKey::from_pkcs1_der(der)
             .map(|k| PrivateKey::Rsa(Box::new(k)))
             .map_err(malformed)
     }

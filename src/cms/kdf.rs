@@ -117,10 +117,7 @@ mod tests {
     use super::*;
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
+        base16ct::mixed::decode_vec(s).unwrap()
     }
 
     /// SEC 1 / ANSI X9.63 KDF test vector (NIST CAVS "ansx963_2001", SHA-256, no

@@ -38,7 +38,7 @@ pub(crate) fn key_trans_recipient(
     let spki = cert
         .public_key_info_der()
         .map_err(|e| unusable(e.to_string()))?;
-    let public = <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(&spki)
+    let public = <rsa::PublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(&spki)
         .map_err(|e| unusable(format!("invalid RSA public key: {e}")))?;
     let mut rng = rand::rng();
     let enc_key = match transport {
@@ -143,7 +143,7 @@ pub(crate) fn unwrap_ktri(
 }
 
 fn oaep_decrypt(
-    key: &rsa::RsaPrivateKey,
+    key: &rsa::PrivateKey,
     hash: OaepHash,
     mgf: OaepHash,
     label: Vec<u8>,
@@ -169,7 +169,7 @@ fn oaep_decrypt(
     }
 }
 
-fn oaep<D, M>(key: &rsa::RsaPrivateKey, label: Vec<u8>, ct: &[u8]) -> rsa::Result<Vec<u8>>
+fn oaep<D, M>(key: &rsa::PrivateKey, label: Vec<u8>, ct: &[u8]) -> rsa::Result<Vec<u8>>
 where
     D: 'static + digest::Digest + digest::FixedOutputReset + Send + Sync,
     M: 'static + digest::Digest + digest::FixedOutputReset + Send + Sync,

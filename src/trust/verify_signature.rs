@@ -331,7 +331,7 @@ fn require_key(
     }
 }
 
-fn rsa_key(spk: &[u8], floor: usize) -> Result<rsa::RsaPublicKey, SigError> {
+fn rsa_key(spk: &[u8], floor: usize) -> Result<rsa::PublicKey, SigError> {
     let parsed = pkcs1::RsaPublicKey::<UintRef<'_>>::from_der(spk).map_err(|_| SigError::BadKey)?;
     let n_bytes = parsed.modulus.as_bytes();
     let bits = bit_len(n_bytes);
@@ -343,11 +343,11 @@ fn rsa_key(spk: &[u8], floor: usize) -> Result<rsa::RsaPublicKey, SigError> {
     }
     let n = rsa::BoxedUint::from_be_slice_vartime(n_bytes);
     let e = rsa::BoxedUint::from_be_slice_vartime(parsed.public_exponent.as_bytes());
-    rsa::RsaPublicKey::new_with_size_limits(n, e, ABSOLUTE_MIN_RSA_BITS..=MAX_RSA_BITS)
+    rsa::PublicKey::new_with_size_limits(n, e, ABSOLUTE_MIN_RSA_BITS..=MAX_RSA_BITS)
         .map_err(|_| SigError::BadKey)
 }
 
-fn check_rsa_sig_len(key: &rsa::RsaPublicKey, sig: &[u8]) -> Result<(), SigError> {
+fn check_rsa_sig_len(key: &rsa::PublicKey, sig: &[u8]) -> Result<(), SigError> {
     use rsa::traits::PublicKeyParts;
     if sig.len() != key.size() {
         return if sig.len() > MAX_RSA_BITS / 8 {

@@ -3,7 +3,7 @@
 //! The binary is `$CARGO_TARGET_DIR/debug/smime`, which `cargo test --workspace` builds
 //! with the test binaries. It is found next to this test binary's folder
 //! (`target/debug/deps/..` -> `target/debug/smime`), or at `$SMIME_BIN`; when it is
-//! missing (e.g. `cargo test --test NAME` builds only this package) it is built once
+//! missing (e.g. `cargo test --test suite` builds only this package) it is built once
 //! with `cargo build -p smime-cli`.
 #![allow(dead_code)]
 

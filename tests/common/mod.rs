@@ -1,7 +1,7 @@
 //! Shared test harness: a fresh test PKI made with the `openssl` CLI at test time, the
 //! real peers (OpenSSL, gpgsm, Python `cryptography`, NSS) and the `smime` example CLI.
 //!
-//! Each integration test binary says `mod common;` and uses the part it needs, so unused
+//! The test binary (tests/main.rs) has it as `mod common;`; not every helper is used, so unused
 //! helpers are expected (hence `allow(dead_code)` in every module). Nothing here skips:
 //! a missing tool is a failure with the install command in the message (`bash
 //! scripts/test.sh` installs everything as root).

@@ -48,7 +48,7 @@ pub fn identity_from_files(cert_rel: &str, key_rel: &str) -> Identity {
             return id;
         }
         let text = std::str::from_utf8(&key_bytes).expect("PEM key is text");
-        let rsa = rsa::RsaPrivateKey::from_pkcs1_pem(text)
+        let rsa = rsa::PrivateKey::from_pkcs1_pem(text)
             .unwrap_or_else(|e| panic!("{key_rel}: neither PKCS#8 nor PKCS#1 PEM: {e}"));
         PrivateKey::Rsa(Box::new(rsa))
     } else {

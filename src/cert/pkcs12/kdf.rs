@@ -145,10 +145,7 @@ mod tests {
     use super::*;
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
+        base16ct::mixed::decode_vec(s).unwrap()
     }
 
     // Published vectors for `PKCS12_key_gen_utf8` (OpenSSL), password "ge@äheim",
