@@ -1,8 +1,8 @@
 //! The streaming reader: every S/MIME layer of a message read once from a [`Read`],
 //! in memory bounded by a constant (REQUIREMENTS.md §2, issue 12).
 //!
-//! How memory stays bounded: header blocks are read with the caps of
-//! [`read_header_block`](crate::mime::HeaderBlock) ([`MAX_HEADER_BYTES`]); the
+//! How memory stays bounded: header blocks are read with the header caps
+//! ([`MAX_HEADER_BYTES`], [`MAX_HEADER_FIELDS`](crate::mime::MAX_HEADER_FIELDS)); the
 //! transfer encoding is undone while the CMS streams (base64); each layer writes
 //! its output to a spool ([`super::spooled`]: memory up to 4 MiB, then an anonymous
 //! temporary file) that the next layer reads; the multipart/signed signature part
@@ -334,7 +334,9 @@ struct Head {
 }
 
 /// Reads an entity's header block: lines up to the empty line, at most
-/// [`MAX_HEADER_BYTES`] + 1 bytes (more is refused by the parser, as in memory).
+/// [`MAX_HEADER_BYTES`] + 1 bytes. A block over [`MAX_HEADER_BYTES`] or
+/// [`MAX_HEADER_FIELDS`](crate::mime::MAX_HEADER_FIELDS) is
+/// [`MimeError::LimitExceeded`].
 fn read_head(r: &mut dyn BufRead) -> Result<Head, Error> {
     let first = r.fill_buf()?.first().copied();
     if first == Some(0x30) {
@@ -354,7 +356,13 @@ fn read_head(r: &mut dyn BufRead) -> Result<Head, Error> {
             break;
         }
     }
-    let headers = read_header_block(&mut &raw[..]).unwrap_or_default();
+    // A block over the caps is refused (an endless header block must end somewhere);
+    // one that does not parse makes the entity plain content, as in memory.
+    let headers = match read_header_block(&mut &raw[..]) {
+        Ok(headers) => headers,
+        Err(e @ MimeError::LimitExceeded { .. }) => return Err(e.into()),
+        Err(_) => HeaderBlock::default(),
+    };
     Ok(Head {
         raw,
         headers,
