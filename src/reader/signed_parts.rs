@@ -175,11 +175,16 @@ mod tests {
         let mut signed = Vec::new();
         let streamed = split_stream(&mut &body[..], boundary, &mut signed)
             .ok()
-            .map(|p| (signed, p.body));
-        let in_memory = signed_split::split(body, boundary)
-            .map(|p| (p.signed.to_vec(), p.signature_body.to_vec()));
+            .map(|p| (signed, p.body, p.headers.raw().to_vec()));
+        let in_memory = signed_split::split(body, boundary).map(|p| {
+            (
+                p.signed.to_vec(),
+                p.signature_body.to_vec(),
+                p.signature_headers.raw().to_vec(),
+            )
+        });
         assert_eq!(streamed, in_memory, "{:?}", String::from_utf8_lossy(body));
-        streamed
+        streamed.map(|(signed, sig, _)| (signed, sig))
     }
 
     #[test]
