@@ -135,7 +135,11 @@ pub fn open_stream<R: Read>(
                 .to_owned();
             let mut body = Cursor::new(leftover).chain(source.reader());
             let mut signed = new_spool();
-            let part = split_stream(&mut body, &boundary, &mut signed)?;
+            // Buffered: the split writes line by line, the spool file is unbuffered.
+            let mut writer = io::BufWriter::with_capacity(BUFFER, &mut signed);
+            let part = split_stream(&mut body, &boundary, &mut writer)?;
+            writer.flush()?;
+            drop(writer);
             let sig = mime::smime_body(&part.body, &part.headers.transfer_encoding())?;
             let mut verification =
                 cms::verify_detached(&sig, rewound(&mut signed)?, trust, policy)?;
