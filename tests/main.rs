@@ -45,6 +45,7 @@ mod pkcs12;
 mod pkits;
 mod pkits_cli;
 mod private_keys;
+mod reader_stream;
 mod signature_attacks;
 mod stream_interop;
 mod trust_pathological;

@@ -46,7 +46,6 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: VerifyArgs) -> Result<(), Failure> {
-    let raw = crate::failure::read_input(args.io.input.as_deref())?;
     let mut trust = TrustStore::new();
     for path in &args.trust_anchors {
         let bytes = read_file(path, "trust anchor")?;
@@ -90,7 +89,15 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
         false => Vec::new(),
     };
     let refs: Vec<&smime::Identity> = identities.iter().collect();
-    let opened = reader::open(&raw, &refs, &trust, &policy, time)?;
+    // Streaming: memory does not grow with the message; the content is spooled.
+    let input: Box<dyn std::io::Read> =
+        match args.io.input.as_deref() {
+            Some(path) => Box::new(std::fs::File::open(path).map_err(|e| {
+                Failure::usage(format!("cannot read input {}: {e}", path.display()))
+            })?),
+            None => Box::new(std::io::stdin().lock()),
+        };
+    let mut opened = reader::open_stream(input, &refs, &trust, &policy, time)?;
     let mut signers = Vec::new();
     for layer in opened.layers() {
         if let Layer::Signed {
@@ -122,8 +129,12 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::usage(e.to_string()))?;
     crate::failure::write_output(args.io.output.as_deref(), format!("{text}\n").as_bytes())?;
     if let Some(path) = &args.content_out {
-        std::fs::write(path, opened.content())
-            .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+        let written = std::fs::File::create(path).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            opened.content_mut().copy_to(&mut w)?;
+            std::io::Write::flush(&mut w)
+        });
+        written.map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
     }
     if valid {
         Ok(())

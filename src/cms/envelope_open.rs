@@ -127,10 +127,23 @@ pub fn decrypt_stream<R: Read, W: Write>(
     open_stream(input, Opener::Identity(identity), out)
 }
 
-/// Who opens the envelope: an identity (KeyTransRecipientInfo and
+/// Decrypts with whichever of `identities` the message is for, in one pass over
+/// `input` (the reader's streaming path): the first identity a RecipientInfo names,
+/// else every identity's key tried on every recipient. Same rules as
+/// [`decrypt_stream`]; no identities is [`CmsError::NotARecipient`].
+pub(crate) fn decrypt_stream_any<R: Read, W: Write>(
+    input: R,
+    identities: &[&Identity],
+    out: W,
+) -> Result<DecryptInfo, Error> {
+    open_stream(input, Opener::Identities(identities), out)
+}
+
+/// Who opens the envelope: an identity or several (KeyTransRecipientInfo and
 /// KeyAgreeRecipientInfo) or a caller's key-encryption key (KEKRecipientInfo).
 pub(crate) enum Opener<'a> {
     Identity(&'a Identity),
+    Identities(&'a [&'a Identity]),
     Kek { id: &'a [u8], key: &'a [u8] },
 }
 
@@ -166,8 +179,9 @@ fn choose_key(
     opener: &Opener<'_>,
     alg: &ContentAlgorithm,
 ) -> Result<Choice, CmsError> {
-    let identity = match opener {
-        Opener::Identity(identity) => identity,
+    let identities: &[&Identity] = match opener {
+        Opener::Identity(identity) => std::slice::from_ref(identity),
+        Opener::Identities(identities) => identities,
         Opener::Kek { id, key } => {
             let kekri = infos
                 .iter()
@@ -179,36 +193,41 @@ fn choose_key(
             return matched(crate::cms::kekri::unwrap(kekri, key)?, alg);
         }
     };
-    let cert = identity.certificate();
-    let key = identity.private_key();
-    for ri in infos {
-        match ri {
-            RecipientInfo::Ktri(k) if recipient::names(&k.rid, cert) => {
-                return matched(recipient::unwrap_ktri(k, key), alg);
+    for identity in identities {
+        let cert = identity.certificate();
+        let key = identity.private_key();
+        for ri in infos {
+            match ri {
+                RecipientInfo::Ktri(k) if recipient::names(&k.rid, cert) => {
+                    return matched(recipient::unwrap_ktri(k, key), alg);
+                }
+                RecipientInfo::Kari(k)
+                    if k.recipient_enc_keys
+                        .iter()
+                        .any(|rek| kari::names(&rek.rid, cert)) =>
+                {
+                    return matched(kari::unwrap_for(k, cert, key)?, alg);
+                }
+                _ => {}
             }
-            RecipientInfo::Kari(k)
-                if k.recipient_enc_keys
-                    .iter()
-                    .any(|rek| kari::names(&rek.rid, cert)) =>
-            {
-                return matched(kari::unwrap_for(k, cert, key)?, alg);
-            }
-            _ => {}
         }
     }
-    // No recipient identifier names us: try our key on every recipient.
+    // No recipient identifier names us: try our keys on every recipient.
     let mut candidates = Vec::new();
     let mut karis = 0usize;
-    for ri in infos {
-        match ri {
-            RecipientInfo::Ktri(k) => candidates.extend(recipient::unwrap_ktri(k, key)),
-            RecipientInfo::Kari(k)
-                if !matches!(key, PrivateKey::Rsa(_)) && karis < MAX_FALLBACK_KARI =>
-            {
-                karis += 1;
-                candidates.extend(kari::unwrap_any(k, key));
+    for identity in identities {
+        let key = identity.private_key();
+        for ri in infos {
+            match ri {
+                RecipientInfo::Ktri(k) => candidates.extend(recipient::unwrap_ktri(k, key)),
+                RecipientInfo::Kari(k)
+                    if !matches!(key, PrivateKey::Rsa(_)) && karis < MAX_FALLBACK_KARI =>
+                {
+                    karis += 1;
+                    candidates.extend(kari::unwrap_any(k, key));
+                }
+                _ => {}
             }
-            _ => {}
         }
     }
     candidates.retain(|cek| key_len_plausible(cek.len(), alg));

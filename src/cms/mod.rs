@@ -43,6 +43,7 @@ pub use cipher_choice::{
 };
 pub use digest::DigestAlgorithm;
 pub use envelope_build::{Envelope, EnvelopeOptions, encrypt};
+pub(crate) use envelope_open::decrypt_stream_any;
 pub use envelope_open::{
     DecryptInfo, Decrypted, decrypt, decrypt_stream, decrypt_stream_with_kek, decrypt_with_kek,
 };

@@ -215,7 +215,7 @@ fn parse<R: Read>(
     _extra: &[u8],
 ) -> Result<Parsed, Error> {
     let mut r = BerReader::new(input);
-    r.expect_tag(0x30, "ContentInfo")?;
+    let ci = r.expect_tag(0x30, "ContentInfo")?;
     let type_der = r.tlv_der(64, "ContentInfo contentType")?;
     let ct =
         ObjectIdentifier::from_der(&type_der).map_err(|e| CmsError::malformed("ContentInfo", e))?;
@@ -226,7 +226,7 @@ fn parse<R: Read>(
         }
         .into());
     }
-    r.expect_tag(0xa0, "ContentInfo content")?;
+    let explicit = r.expect_tag(0xa0, "ContentInfo content")?;
     let sd = r.expect_tag(0x30, "SignedData")?;
     let sd_end = r.end_of(sd, "SignedData")?;
     let _version = r.tlv_der(16, "SignedData version")?;
@@ -281,12 +281,14 @@ fn parse<R: Read>(
     let mut certificates = Vec::new();
     let mut crls = Vec::new();
     let mut signer_infos = Vec::new();
+    let mut sd_closed = sd_end.is_some();
     loop {
         if sd_end == Some(r.position()) {
             break;
         }
         let h = r.header("SignedData")?;
         if h.is_eoc() {
+            sd_closed = true;
             break;
         }
         let der = r.tlv_der_after(h, MAX_STRUCTURE, "SignedData field")?;
@@ -322,6 +324,16 @@ fn parse<R: Read>(
                 break;
             }
             _ => return Err(CmsError::malformed("SignedData", "unexpected field").into()),
+        }
+    }
+    // A stream cut after the SignerInfos (BER from `-stream` signers) must not pass:
+    // the end-of-contents octets of every indefinite-length level are read.
+    if !sd_closed {
+        r.expect_eoc("SignedData")?;
+    }
+    for (h, what) in [(explicit, "ContentInfo content"), (ci, "ContentInfo")] {
+        if h.length.is_none() {
+            r.expect_eoc(what)?;
         }
     }
     Ok(Parsed {

@@ -15,20 +15,26 @@
 //! * Header protection (RFC 9788, RFC 8551 §3.1): an inner `message/rfc822` entity
 //!   or inner header fields are exposed, and a From that differs from the outer one
 //!   is flagged (row 15).
+//! * [`open_stream`] reads the message once from any `Read` in bounded memory and
+//!   hands over the content (spooled to a temporary file beyond a few MiB) only after
+//!   every layer was checked; [`open`] is the in-memory convenience over it.
 
-use std::borrow::Cow;
 use std::time::SystemTime;
 
 use crate::address::EmailAddress;
 use crate::cert::{Certificate, Identity};
-use crate::cms::{self, DecryptInfo, Verification};
-use crate::error::{CmsError, Error, MimeError};
-use crate::mime::{self, HeaderBlock, read_header_block};
-use crate::oid;
-use crate::trust::{Policy, TrustStore, Use};
+use crate::cms::DecryptInfo;
+use crate::error::Error;
+use crate::mime::{HeaderBlock, read_header_block};
+use crate::trust::{Policy, TrustStore};
 
+mod signed_parts;
+mod spooled;
+mod stream;
 mod verdict;
 
+pub use spooled::SpooledContent;
+pub use stream::{MAX_BUFFERED_BODY, OpenedStream, PARTIAL_SCAN_LIMIT, open_stream};
 pub use verdict::{SignatureStatus, SignerReport, judge_signers};
 
 /// RFC 8551 §3.7: nested S/MIME "within reasonable resource limits".
@@ -84,11 +90,12 @@ impl SignedScope {
     }
 }
 
-/// A received message, opened.
+/// A received message, opened: its content in memory (`C = Vec<u8>`, from [`open`])
+/// or spooled ([`SpooledContent`], from [`open_stream`]).
 #[derive(Debug, Clone)]
-pub struct OpenedMessage {
+pub struct OpenedMessage<C = Vec<u8>> {
     layers: Vec<Layer>,
-    content: Vec<u8>,
+    content: C,
     outer_headers: HeaderBlock,
     inner_headers: Option<HeaderBlock>,
     scope: SignedScope,
@@ -97,11 +104,6 @@ pub struct OpenedMessage {
 }
 
 impl OpenedMessage {
-    /// The layers, outermost first.
-    pub fn layers(&self) -> &[Layer] {
-        &self.layers
-    }
-
     /// The innermost entity (headers and body): the protected content. Show it as a
     /// separate origin from anything around it.
     pub fn content(&self) -> &[u8] {
@@ -111,6 +113,40 @@ impl OpenedMessage {
     /// The content parsed by `mail-parser`, for display.
     pub fn parsed_content(&self) -> Option<mail_parser::Message<'_>> {
         mail_parser::MessageParser::default().parse(&self.content)
+    }
+}
+
+impl OpenedMessage<SpooledContent> {
+    /// The innermost entity (headers and body), spooled: read it from the start. Show
+    /// it as a separate origin from anything around it.
+    pub fn content_mut(&mut self) -> &mut SpooledContent {
+        &mut self.content
+    }
+
+    /// Takes the spooled content.
+    pub fn into_content(self) -> SpooledContent {
+        self.content
+    }
+
+    /// The same message with its content read into memory.
+    pub fn into_in_memory(mut self) -> Result<OpenedMessage, Error> {
+        let content = self.content.to_vec()?;
+        Ok(OpenedMessage {
+            layers: self.layers,
+            content,
+            outer_headers: self.outer_headers,
+            inner_headers: self.inner_headers,
+            scope: self.scope,
+            from: self.from,
+            header_mismatch: self.header_mismatch,
+        })
+    }
+}
+
+impl<C> OpenedMessage<C> {
+    /// The layers, outermost first.
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
     }
 
     /// The outer (unprotected) header block.
@@ -191,6 +227,10 @@ impl OpenedMessage {
 /// ([`judge_signers`]) against `trust` under the account's `policy`, for the message's
 /// From address, at time `at` (the reader's clock, never a time the sender chose).
 ///
+/// A convenience over [`open_stream`] (same layers, verdicts and header handling)
+/// that returns the content in memory; for large messages use [`open_stream`],
+/// whose memory does not grow with the message.
+///
 /// ```
 /// use smime::cms::SignOptions;
 /// use smime::mime::SignFormat;
@@ -212,170 +252,7 @@ pub fn open(
     policy: &Policy,
     at: SystemTime,
 ) -> Result<OpenedMessage, Error> {
-    let outer_headers = read_header_block(&mut &raw[..]).unwrap_or_default();
-    let from = single_from(raw);
-    // Layers as found; signed ones hold cms's evidence until the From is known.
-    let mut layers: Vec<Found> = Vec::new();
-    let mut current: Cow<'_, [u8]> = Cow::Borrowed(raw);
-    let mut scope = SignedScope::NotSigned;
-    let mut partial = false;
-    for depth in 0..=MAX_LAYERS {
-        if depth == MAX_LAYERS {
-            return Err(CmsError::LimitExceeded {
-                what: "S/MIME nesting",
-                limit: MAX_LAYERS,
-            }
-            .into());
-        }
-        let headers = read_header_block(&mut &current[..]).unwrap_or_default();
-        // Borrowed, not copied: a large message is held once per layer at most.
-        let body = current.get(headers.raw().len()..).unwrap_or_default();
-        let ct = headers.content_type().ok().flatten();
-        // multipart/signed: verify the first part's exact bytes.
-        if let Some(ct) = &ct
-            && ct.mime_type() == "multipart/signed"
-        {
-            let boundary = ct
-                .param("boundary")
-                .ok_or_else(|| MimeError::Malformed {
-                    reason: "multipart/signed without a boundary".into(),
-                })?
-                .to_owned();
-            let parts =
-                mime::signed_split::split(body, &boundary).ok_or_else(|| MimeError::Malformed {
-                    reason: "multipart/signed without two parts".into(),
-                })?;
-            let sig = mime::smime_body(
-                parts.signature_body,
-                &parts.signature_headers.transfer_encoding(),
-            )?;
-            let mut verification = cms::verify_detached(&sig, parts.signed, trust, policy)?;
-            // Clients sign the CRLF form; a message stored with bare LFs is verified
-            // again in that form when the digest does not match (RFC 8551 §3.1.1).
-            if parts.signed.contains(&b'\n') && digest_mismatch(&verification) {
-                let canonical = mime::to_crlf(parts.signed);
-                let again = cms::verify_detached(&sig, &canonical[..], trust, policy)?;
-                if !digest_mismatch(&again) {
-                    verification = again;
-                }
-            }
-            scope = scope.on_signature(partial);
-            layers.push(Found::Signed {
-                verification,
-                detached: true,
-            });
-            current = Cow::Owned(parts.signed.to_vec());
-            continue;
-        }
-        if mime::smime_kind(&headers).is_some() || current.first() == Some(&0x30) {
-            let cms_bytes: Cow<'_, [u8]> = if current.first() == Some(&0x30) {
-                Cow::Borrowed(&current)
-            } else {
-                Cow::Owned(mime::smime_body(body, &headers.transfer_encoding())?)
-            };
-            let content_type = cms_content_type(&cms_bytes)?;
-            if content_type == oid::ENVELOPED_DATA || content_type == oid::AUTH_ENVELOPED_DATA {
-                let (content, info) = decrypt_with_any(&cms_bytes, identities)?;
-                layers.push(Found::Layer(Layer::Encrypted { info }));
-                current = Cow::Owned(content);
-                continue;
-            }
-            if content_type == oid::SIGNED_DATA {
-                let mut content = Vec::new();
-                let verification = cms::verify_opaque(&cms_bytes[..], &mut content, trust, policy)?;
-                if !verification.is_signed() {
-                    layers.push(Found::Layer(Layer::CertificatesOnly {
-                        certificates: verification.certificates().to_vec(),
-                    }));
-                    current = Cow::Owned(content);
-                    break;
-                }
-                scope = scope.on_signature(partial);
-                layers.push(Found::Signed {
-                    verification,
-                    detached: false,
-                });
-                current = Cow::Owned(content);
-                continue;
-            }
-            return Err(CmsError::UnexpectedContentType {
-                oid: content_type,
-                expected: "enveloped, authEnveloped or signed data",
-            }
-            .into());
-        }
-        // Not S/MIME at this level: a signed or encrypted part deeper inside an
-        // unprotected multipart covers only itself (row 11).
-        if let Some(ct) = &ct
-            && ct.is_multipart()
-            && scope == SignedScope::NotSigned
-            && let Some(inner) = nested_smime_part(&current)
-        {
-            partial = true;
-            current = Cow::Owned(inner);
-            continue;
-        }
-        break;
-    }
-    let content = current.into_owned();
-    let inner_headers = protected_headers(&content);
-    let inner_from = inner_headers
-        .as_ref()
-        .and_then(|h| h.get("From"))
-        .map(|f| f.value().to_owned());
-    let header_mismatch = match (&inner_from, &from) {
-        (Some(inner), Some(outer)) => {
-            EmailAddress::parse(&addr_spec(inner)).ok().as_ref() != Some(outer)
-        }
-        (Some(_), None) => true,
-        _ => false,
-    };
-    // The From the user sees is the protected one when there is one (RFC 9788 §4).
-    let shown_from = inner_from
-        .as_deref()
-        .map(addr_spec)
-        .and_then(|a| EmailAddress::parse(&a).ok())
-        .or(from);
-    // The verdicts, once the From the user sees is known (RFC 8550 §3, rows 12–14).
-    let use_ = Use::verify_from(shown_from.clone(), at);
-    let layers = layers
-        .into_iter()
-        .map(|found| match found {
-            Found::Layer(layer) => layer,
-            Found::Signed {
-                verification,
-                detached,
-            } => Layer::Signed {
-                signers: judge_signers(&verification, trust, policy, &use_),
-                certificates: verification.certificates,
-                detached,
-            },
-        })
-        .collect();
-    Ok(OpenedMessage {
-        layers,
-        content,
-        outer_headers,
-        inner_headers,
-        scope,
-        from: shown_from,
-        header_mismatch,
-    })
-}
-
-fn digest_mismatch(v: &Verification) -> bool {
-    v.signers()
-        .iter()
-        .any(|s| s.outcome() == Err(&cms::InvalidReason::DigestMismatch))
-}
-
-/// A layer as unwrapped, before the signers are judged.
-enum Found {
-    Layer(Layer),
-    Signed {
-        verification: Verification,
-        detached: bool,
-    },
+    open_stream(raw, identities, trust, policy, at)?.into_in_memory()
 }
 
 /// The From field's single mailbox (addr-spec only), or `None` when there is no
@@ -423,33 +300,6 @@ fn protected_headers(content: &[u8]) -> Option<HeaderBlock> {
         .iter()
         .any(|f| f.is("From") || f.is("Subject") || f.is("To"));
     has_message_fields.then_some(h)
-}
-
-fn cms_content_type(cms_bytes: &[u8]) -> Result<der::asn1::ObjectIdentifier, Error> {
-    let mut r = crate::cms::ber::BerReader::new(cms_bytes);
-    r.expect_tag(0x30, "ContentInfo")?;
-    let der = r.tlv_der(64, "ContentInfo contentType")?;
-    use der::Decode;
-    Ok(der::asn1::ObjectIdentifier::from_der(&der)
-        .map_err(|e| CmsError::malformed("ContentInfo", e))?)
-}
-
-fn decrypt_with_any(
-    cms_bytes: &[u8],
-    identities: &[&Identity],
-) -> Result<(Vec<u8>, DecryptInfo), Error> {
-    let mut last = Error::Cms(CmsError::NotARecipient);
-    for id in identities {
-        match cms::decrypt(cms_bytes, id) {
-            Ok(d) => {
-                let info = d.info().clone();
-                return Ok((d.into_content(), info));
-            }
-            Err(Error::Cms(CmsError::NotARecipient)) => {}
-            Err(e) => last = e,
-        }
-    }
-    Err(last)
 }
 
 /// The first S/MIME part (multipart/signed or application/pkcs7-mime) inside a
