@@ -130,7 +130,7 @@ impl CbcEncryptor {
     /// common case: a full read buffer), saving [`update`](Self::update)'s copy;
     /// returns false, touching nothing, otherwise.
     pub fn update_in_place(&mut self, buf: &mut [u8]) -> bool {
-        if !self.pending.is_empty() || buf.len() % self.mode.block_len() != 0 {
+        if !self.pending.is_empty() || !buf.len().is_multiple_of(self.mode.block_len()) {
             return false;
         }
         self.mode.process(buf);
