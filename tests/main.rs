@@ -46,6 +46,7 @@ mod pkits;
 mod pkits_cli;
 mod private_keys;
 mod reader_stream;
+mod seal;
 mod signature_attacks;
 mod stream_interop;
 mod trust_pathological;

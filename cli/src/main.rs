@@ -73,6 +73,7 @@ mod output;
 mod remove;
 mod sign;
 mod verify;
+mod write_thread;
 
 #[derive(Args)]
 pub struct Io {

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::failure::Failure;
+use crate::write_thread::WriteThread;
 
 /// Output that appears only on success: a temporary file renamed over `--out`, or
 /// a spool copied to stdout or to a special file (a failed decryption writes nothing).
@@ -41,8 +42,9 @@ impl Output {
 
     pub fn writer(&self) -> Box<dyn Write> {
         match self {
-            Output::File { temp, .. } => match temp.reopen() {
-                Ok(f) => Box::new(io::BufWriter::new(f)),
+            // Written on a thread of its own (crate::write_thread says why).
+            Output::File { temp, .. } => match temp.reopen().and_then(WriteThread::new) {
+                Ok(w) => Box::new(w),
                 Err(_) => Box::new(io::sink()),
             },
             Output::Special(path) => Box::new(Spool::to(Some(path.clone()))),

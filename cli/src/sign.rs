@@ -98,7 +98,7 @@ pub fn run(args: SignArgs) -> Result<(), Failure> {
             let file = File::open(path)
                 .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
             smime::mime::sign_message(
-                BufReader::new(file),
+                BufReader::with_capacity(256 << 10, file),
                 &identity,
                 &options,
                 format,

@@ -126,6 +126,17 @@ impl CbcEncryptor {
         self.pending.extend_from_slice(&data[full..]);
     }
 
+    /// Encrypts `buf` in place when nothing is held back and it is whole blocks (the
+    /// common case: a full read buffer), saving [`update`](Self::update)'s copy;
+    /// returns false, touching nothing, otherwise.
+    pub fn update_in_place(&mut self, buf: &mut [u8]) -> bool {
+        if !self.pending.is_empty() || !buf.len().is_multiple_of(self.mode.block_len()) {
+            return false;
+        }
+        self.mode.process(buf);
+        true
+    }
+
     /// Pads and encrypts the last block.
     pub fn finish(mut self, out: &mut Vec<u8>) {
         let bl = self.mode.block_len();

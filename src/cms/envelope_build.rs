@@ -287,22 +287,25 @@ fn pump<R: Read, W: Write>(
     let mut ct = Vec::with_capacity(CHUNK + 32);
     let mut total = 0u64;
     loop {
-        let n = match content.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        };
+        let n = fill(content, &mut buf)?;
+        if n == 0 {
+            break;
+        }
         total += n as u64;
         // `Read::read` returns at most `buf.len()`.
         let Some(chunk) = buf.get_mut(..n) else {
             return Err(CmsError::malformed("content", "reader returned more than asked").into());
         };
         match state {
+            // A full buffer is whole blocks: encrypted in place, no copy.
             Cipher::Cbc(c) => {
-                ct.clear();
-                c.update(chunk, &mut ct);
-                write_chunk(out, &ct, chunked)?;
+                if c.update_in_place(chunk) {
+                    write_chunk(out, chunk, chunked)?;
+                } else {
+                    ct.clear();
+                    c.update(chunk, &mut ct);
+                    write_chunk(out, &ct, chunked)?;
+                }
             }
             // A stream mode: encrypted in place, no copy.
             Cipher::Aead(a) => {
@@ -312,6 +315,21 @@ fn pump<R: Read, W: Write>(
         }
     }
     Ok(total)
+}
+
+/// Reads until `buf` is full or the input ends (a short read is not the end), so that
+/// every buffer but the last is whole cipher blocks. Returns how many bytes were read.
+fn fill<R: Read>(content: &mut R, buf: &mut [u8]) -> Result<usize, Error> {
+    let mut n = 0;
+    while let Some(rest) = buf.get_mut(n..).filter(|r| !r.is_empty()) {
+        match content.read(rest) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(n)
 }
 
 fn write_chunk<W: Write>(out: &mut W, data: &[u8], chunked: bool) -> Result<(), Error> {

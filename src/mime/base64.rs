@@ -10,17 +10,15 @@
 
 use std::io::{self, BufRead, Read, Write};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
 use crate::error::MimeError;
 
 /// Input bytes per encoded line: 57 bytes give 76 characters, the RFC 2045 §6.8 maximum.
 const LINE_INPUT: usize = 57;
 /// Characters per full encoded line, without the CRLF.
 const LINE_CHARS: usize = 76;
-/// How many encoded lines [`Base64LineWriter`] collects before writing them out.
-const LINES_PER_BLOCK: usize = 64;
+/// How many encoded lines [`Base64LineWriter`] collects before writing them out: 80 KiB
+/// of output per write, so a 100 MiB body is a few thousand writes.
+const LINES_PER_BLOCK: usize = 1024;
 /// Size of the [`Base64LineWriter`] output buffer.
 const OUT_BLOCK: usize = LINES_PER_BLOCK * (LINE_CHARS + 2);
 
@@ -77,18 +75,27 @@ impl<W: Write> Base64LineWriter<W> {
         Ok(self.inner)
     }
 
+    /// The inner writer, e.g. to take the encoded lines out of a `Vec` after a
+    /// [`flush`](Write::flush).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.inner
+    }
+
     /// Appends one encoded line (57 input bytes, or fewer for the last line) to `out`.
     fn encode_line(&mut self, chunk: &[u8]) -> io::Result<()> {
         if self.out_len + LINE_CHARS + 2 > OUT_BLOCK {
             self.flush_out()?;
         }
-        let dest = self
-            .out
-            .get_mut(self.out_len..self.out_len + LINE_CHARS)
-            .unwrap_or_default();
-        let n = STANDARD
-            .encode_slice(chunk, dest)
-            .map_err(|e| io::Error::other(format!("base64 line buffer: {e}")))?;
+        // base64-simd (SSSE3/AVX2 chosen at run time) encodes about 3x faster than the
+        // `base64` crate here: benches/base64.rs, `line-writer` against
+        // `base64-crate-lines`. A line's 57 bytes take exactly LINE_CHARS characters, a
+        // shorter last line fewer, so `dest` is always large enough.
+        let Some(dest) = self.out.get_mut(self.out_len..self.out_len + LINE_CHARS) else {
+            return Err(io::Error::other("base64 line buffer too small"));
+        };
+        let n = base64_simd::STANDARD
+            .encode(chunk, base64_simd::Out::from_slice(dest))
+            .len();
         if let Some(end) = self.out.get_mut(self.out_len + n..self.out_len + n + 2) {
             end.copy_from_slice(b"\r\n");
         }
@@ -475,6 +482,8 @@ impl<R: BufRead> Read for Base64Reader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
     use std::io::BufReader;
 
     fn pseudo_random(len: usize, seed: u32) -> Vec<u8> {

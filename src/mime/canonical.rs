@@ -37,10 +37,20 @@ pub fn to_crlf(input: &[u8]) -> Vec<u8> {
 /// that has already been written out as CRLF; an LF right after it is then dropped.
 /// `emit` receives the converted output in pieces.
 fn convert(after_cr: &mut bool, input: &[u8], mut emit: impl FnMut(&[u8])) {
-    // Runs without CR or LF pass whole (memchr finds the line ends with SIMD); only the
-    // line ends are looked at one by one.
+    // Runs that are canonical already (no CR or LF, or CRLF pairs) pass whole: memchr
+    // finds the line ends with SIMD, and a CRLF only moves on, so CRLF mail goes out in
+    // one piece per block. Only a bare LF or a lone CR ends a run.
     let mut start = 0;
+    let mut skip_until = 0;
     for i in memchr::memchr2_iter(b'\r', b'\n', input) {
+        if i < skip_until {
+            // The LF of a CRLF pair.
+            continue;
+        }
+        if input.get(i) == Some(&b'\r') && input.get(i + 1) == Some(&b'\n') {
+            skip_until = i + 2;
+            continue;
+        }
         if i > start {
             emit(input.get(start..i).unwrap_or_default());
             *after_cr = false;

@@ -14,8 +14,9 @@ use crate::cert::{Certificate, Identity};
 use crate::cms::{self, DecryptInfo, Decrypted, Envelope, EnvelopeOptions};
 use crate::error::{Error, MimeError};
 use crate::mime::{
-    Base64LineWriter, CrlfReader, RootStream, find_enveloped, inner_entity_headers,
-    open_root_stream, read_header_block, split_for_encryption, write_smime_headers,
+    Base64WorkerWriter, CrlfReader, RootStream, canonical_len, find_enveloped,
+    inner_entity_headers, open_root_stream, read_header_block, split_for_encryption,
+    write_smime_headers,
 };
 
 /// The largest message [`decrypt_message`] reads into memory when the S/MIME part is
@@ -37,7 +38,7 @@ pub fn encrypt_message<R: BufRead + Seek, W: Write>(
 ) -> Result<W, Error> {
     let block = read_header_block(&mut input)?;
     let body_start = input.stream_position()?;
-    let body_len = io::copy(&mut CrlfReader::new(&mut input), &mut io::sink())?;
+    let body_len = canonical_len(&mut input)?;
     input.seek(SeekFrom::Start(body_start))?;
     seal_entity(&block, input, Some(body_len), recipients, options, out)
 }
@@ -64,20 +65,34 @@ fn seal_entity<R: BufRead, W: Write>(
     body_len: Option<u64>,
     recipients: &[Certificate],
     options: &EnvelopeOptions,
-    mut out: W,
+    out: W,
 ) -> Result<W, Error> {
     let (outer, inner) = split_for_encryption(block);
     let inner_head = inner_entity_headers(&inner);
+    let content_len = body_len.map(|l| inner_head.len() as u64 + l);
+    let content = Cursor::new(inner_head.as_slice()).chain(CrlfReader::new(body));
+    seal_content(&outer, content, content_len, recipients, options, out)
+}
+
+/// Writes the `outer` fields and the S/MIME header, then `content` (a whole inner
+/// entity in canonical form, `content_len` bytes when known) encrypted, as base64
+/// lines encoded on a second thread.
+pub(crate) fn seal_content<R: Read, W: Write>(
+    outer: &[crate::mime::HeaderField],
+    content: R,
+    content_len: Option<u64>,
+    recipients: &[Certificate],
+    options: &EnvelopeOptions,
+    mut out: W,
+) -> Result<W, Error> {
     let envelope = Envelope::new(recipients, *options)?;
     let smime_type = if options.cipher.is_authenticated() {
         "authEnveloped-data"
     } else {
         "enveloped-data"
     };
-    write_smime_headers(&mut out, &outer, smime_type)?;
-    let content_len = body_len.map(|l| inner_head.len() as u64 + l);
-    let content = Cursor::new(inner_head.as_slice()).chain(CrlfReader::new(body));
-    let b64 = envelope.encrypt_stream(content, content_len, Base64LineWriter::new(out))?;
+    write_smime_headers(&mut out, outer, smime_type)?;
+    let b64 = envelope.encrypt_stream(content, content_len, Base64WorkerWriter::new(out))?;
     let mut out = b64.finish()?;
     out.flush()?;
     Ok(out)

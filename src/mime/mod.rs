@@ -16,12 +16,16 @@
 //! a [`MimeError`](crate::MimeError), never a panic.
 
 mod base64;
+mod base64_worker;
 mod bcc;
 mod canonical;
+mod canonical_len;
 mod content_type;
+mod copy;
 mod decode;
 mod envelope;
 mod headers;
+mod sign_encrypt;
 mod signed;
 // The in-memory split, kept as the oracle the reader's streaming split is tested against.
 #[cfg(test)]
@@ -31,10 +35,13 @@ mod unwrap;
 mod wrap;
 
 pub use self::base64::{Base64LineWriter, Base64Reader};
+pub(crate) use base64_worker::Base64WorkerWriter;
 pub(crate) use bcc::strip_bcc;
 pub(crate) use canonical::CrlfReader;
 pub use canonical::{CrlfWriter, to_crlf};
+pub(crate) use canonical_len::canonical_len;
 pub use content_type::{ContentType, TransferEncoding};
+pub(crate) use copy::copy_buffered;
 pub(crate) use decode::smime_body;
 pub use envelope::{
     MAX_IN_MEMORY_MESSAGE, decrypt_message, decrypt_message_bytes, encrypt_builder,
@@ -42,6 +49,7 @@ pub use envelope::{
 };
 pub(crate) use headers::read_header_block;
 pub use headers::{HeaderBlock, HeaderField, MAX_HEADER_BYTES, MAX_HEADER_FIELDS};
+pub use sign_encrypt::sign_and_encrypt_seekable;
 pub use signed::{
     SignFormat, certs_only_message, sign_and_encrypt_message, sign_message, sign_message_bytes,
     triple_wrap_message,

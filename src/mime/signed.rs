@@ -12,11 +12,11 @@ use rand::RngExt;
 use crate::cert::{Certificate, Identity};
 use crate::cms::{EnvelopeOptions, SignOptions, SignedDataBuilder};
 use crate::error::Error;
-use crate::mime::CrlfReader;
 use crate::mime::{
-    Base64LineWriter, encrypt_message, inner_entity_headers, read_header_block,
+    Base64LineWriter, Base64WorkerWriter, encrypt_message, inner_entity_headers, read_header_block,
     split_for_encryption, write_smime_headers,
 };
+use crate::mime::{CrlfReader, copy_buffered};
 
 /// The shape of a signed message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -48,7 +48,7 @@ pub fn sign_message<R: BufRead, W: Write>(
     match format {
         SignFormat::Opaque => {
             write_smime_headers(&mut out, &outer, "signed-data")?;
-            let b64 = builder.sign_opaque_stream(entity, Base64LineWriter::new(out))?;
+            let b64 = builder.sign_opaque_stream(entity, Base64WorkerWriter::new(out))?;
             let mut out = b64.finish()?;
             out.flush()?;
             Ok(out)
@@ -64,30 +64,19 @@ pub fn sign_message<R: BufRead, W: Write>(
             }
             write!(
                 out,
-                "MIME-Version: 1.0\r\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; \
-                 micalg={}; boundary=\"{boundary}\"\r\n\r\nThis is a cryptographically signed message in MIME format.\r\n\r\n--{boundary}\r\n",
-                builder.digest().micalg()
+                "MIME-Version: 1.0\r\n{}\r\n\r\n{}",
+                multipart_signed_type(&builder, &boundary),
+                preamble(&boundary)
             )?;
             // Hash exactly the bytes written between the boundaries.
             let mut tee = HashingWriter {
                 out: &mut out,
                 hasher: builder.digest().hasher(),
             };
-            io::copy(&mut { entity }, &mut tee)?;
+            copy_buffered(entity, &mut tee)?;
             let digest = tee.hasher.finish();
             let signature = builder.sign_detached_digest(&digest)?;
-            // The CRLF before the boundary belongs to the boundary (RFC 2046 §5.1.1),
-            // so it is written after, and outside, the hashed entity.
-            write!(
-                out,
-                "\r\n--{boundary}\r\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n\
-                 Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\n\
-                 Content-Description: S/MIME Cryptographic Signature\r\n\r\n"
-            )?;
-            let mut b64 = Base64LineWriter::new(&mut out);
-            b64.write_all(&signature)?;
-            b64.finish()?;
-            write!(out, "\r\n--{boundary}--\r\n")?;
+            out.write_all(&signature_part(&signature, &boundary)?)?;
             out.flush()?;
             Ok(out)
         }
@@ -175,7 +164,41 @@ pub fn certs_only_message(outer_fields: &[u8], certs: &[Certificate]) -> Result<
 
 /// A boundary that cannot occur in base64 or in our own text: `=_` is not base64 and
 /// 24 random alphanumerics make a collision with the content negligible.
-fn new_boundary() -> String {
+/// The `Content-Type` field (without its line end) of a multipart/signed entity
+/// signed by `builder` (RFC 8551 §3.5.3).
+pub(crate) fn multipart_signed_type(builder: &SignedDataBuilder<'_>, boundary: &str) -> String {
+    format!(
+        "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; \
+         micalg={}; boundary=\"{boundary}\"",
+        builder.digest().micalg()
+    )
+}
+
+/// The multipart/signed body up to the signed entity: a preamble for readers without
+/// MIME and the first boundary line.
+pub(crate) fn preamble(boundary: &str) -> String {
+    format!("This is a cryptographically signed message in MIME format.\r\n\r\n--{boundary}\r\n")
+}
+
+/// The multipart/signed body after the signed entity: the signature part and the
+/// closing boundary.
+pub(crate) fn signature_part(signature: &[u8], boundary: &str) -> io::Result<Vec<u8>> {
+    // The CRLF before the boundary belongs to the boundary (RFC 2046 §5.1.1), so it is
+    // written after, and outside, the hashed entity.
+    let mut out = format!(
+        "\r\n--{boundary}\r\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n\
+         Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\n\
+         Content-Description: S/MIME Cryptographic Signature\r\n\r\n"
+    )
+    .into_bytes();
+    let mut b64 = Base64LineWriter::new(&mut out);
+    b64.write_all(signature)?;
+    b64.finish()?;
+    write!(out, "\r\n--{boundary}--\r\n")?;
+    Ok(out)
+}
+
+pub(crate) fn new_boundary() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
     let tail: String = (0..24)
