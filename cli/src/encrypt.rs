@@ -44,6 +44,8 @@ pub struct EncryptArgs {
     #[arg(long, value_enum, default_value_t = RidArg::IssuerSerial)]
     rid: RidArg,
     #[command(flatten)]
+    header_protection: crate::header_args::HeaderProtectionArgs,
+    #[command(flatten)]
     pub io: Io,
 }
 
@@ -111,6 +113,7 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
         .key_transport(key_transport)
         .recipient_id(rid);
 
+    let protection = args.header_protection.protection();
     let output = Output::open(args.io.output.as_deref())?;
     // A file is read twice (length, then content) so the result is DER, which every
     // peer reads; standard input is held in memory for the same reason.
@@ -118,10 +121,11 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
         Some(path) => {
             let file = File::open(path)
                 .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-            smime::mime::encrypt_message(
+            smime::mime::encrypt_message_protected(
                 BufReader::new(file),
                 &recipients,
                 &options,
+                protection,
                 output.writer(),
             )?
         }
@@ -130,7 +134,13 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
             io::stdin()
                 .read_to_end(&mut buf)
                 .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-            smime::mime::encrypt_message(Cursor::new(buf), &recipients, &options, output.writer())?
+            smime::mime::encrypt_message_protected(
+                Cursor::new(buf),
+                &recipients,
+                &options,
+                protection,
+                output.writer(),
+            )?
         }
     };
     output.commit(out)

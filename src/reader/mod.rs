@@ -27,6 +27,7 @@ use crate::mime::{self, HeaderBlock, read_header_block};
 use crate::oid;
 use crate::trust::{Policy, TrustStore, Use};
 
+mod protected;
 mod verdict;
 
 pub use verdict::{SignatureStatus, SignerReport, judge_signers};
@@ -94,6 +95,7 @@ pub struct OpenedMessage {
     scope: SignedScope,
     from: Option<EmailAddress>,
     header_mismatch: bool,
+    header_protection: Option<mime::ProtectedHeaders>,
 }
 
 impl OpenedMessage {
@@ -318,6 +320,10 @@ pub fn open(
         break;
     }
     let content = current.into_owned();
+    let encrypted = layers
+        .iter()
+        .any(|l| matches!(l, Found::Layer(Layer::Encrypted { .. })));
+    let header_protection = protected::covered(&content, encrypted, scope);
     let inner_headers = protected_headers(&content);
     let inner_from = inner_headers
         .as_ref()
@@ -360,6 +366,7 @@ pub fn open(
         scope,
         from: shown_from,
         header_mismatch,
+        header_protection,
     })
 }
 
