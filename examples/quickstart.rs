@@ -211,7 +211,10 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
     println!(
         "  Learnt {} certificate(s) for {} (capabilities updated: {})",
         learnt.collected.len(),
-        learnt.address.as_ref().map_or("-".into(), |a| a.to_string()),
+        learnt
+            .address
+            .as_ref()
+            .map_or("-".into(), |a| a.to_string()),
         learnt.preferences_updated
     );
     let bob_directory = Layered::new(vec![Box::new(bob_store.clone())]);
@@ -232,8 +235,15 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
     println!("  {} alice@example.org: {why}", out.blue("🔒"));
     let re = b"From: Bob <bob@example.org>\r\nTo: alice@example.org\r\n\
 Subject: Re: Quarterly numbers\r\nMessage-ID: <b2@example.org>\r\nContent-Type: text/plain\r\n\r\nThanks!\r\n";
-    let sealed_reply = bob_encryptor.seal(re, &reply_report, &SealOptions::sign_and_encrypt(&bob))?;
-    let got = smime::reader::open(sealed_reply.copies()[0].message(), &[&me], &trust, &policy, now)?;
+    let sealed_reply =
+        bob_encryptor.seal(re, &reply_report, &SealOptions::sign_and_encrypt(&bob))?;
+    let got = smime::reader::open(
+        sealed_reply.copies()[0].message(),
+        &[&me],
+        &trust,
+        &policy,
+        now,
+    )?;
     println!(
         "  Alice opens the reply: {} \"{}\"",
         if got.is_signature_valid() {

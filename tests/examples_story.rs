@@ -72,9 +72,14 @@ fn quickstart_tells_the_whole_story() {
         out.contains("Learnt 1 certificate(s) for alice@example.org"),
         "{out}"
     );
-    assert!(out.contains("🔒 alice@example.org: certificate from collected"), "{out}");
     assert!(
-        out.contains("Alice opens the reply: ✔ signed by bob@example.org \"Re: Quarterly numbers\""),
+        out.contains("🔒 alice@example.org: certificate from collected"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "Alice opens the reply: ✔ signed by bob@example.org \"Re: Quarterly numbers\""
+        ),
         "{out}"
     );
     // The cipher and why: Bob's and Dave's clients are unknown, so AES-256-CBC; Carol

@@ -13,7 +13,10 @@ mod common;
 mod support_vectors;
 #[allow(dead_code)]
 mod sample {
-    include!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample/mod.rs"));
+    include!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/sample/mod.rs"
+    ));
 }
 
 use std::io::Cursor;
@@ -102,7 +105,11 @@ fn openssl_decrypts_what_we_seal_and_the_subject_is_only_inside() {
         assert_eq!(get(&inner, "Subject"), Some(SUBJECT), "inner Subject");
         let ct = get(&inner, "Content-Type").expect("inner Content-Type");
         assert!(ct.contains("hp=\"cipher\""), "{ct}");
-        assert_eq!(ct.contains("hp-legacy-display=\"1\""), legacy == "on", "{ct}");
+        assert_eq!(
+            ct.contains("hp-legacy-display=\"1\""),
+            legacy == "on",
+            "{ct}"
+        );
         let hp_outer: Vec<&str> = inner
             .iter()
             .filter(|(n, _)| n == "HP-Outer")
@@ -111,7 +118,10 @@ fn openssl_decrypts_what_we_seal_and_the_subject_is_only_inside() {
         assert!(hp_outer.contains(&"Subject: [...]"), "{hp_outer:?}");
         // The body starts with the Legacy Display Element exactly when asked for.
         let text = String::from_utf8_lossy(&dec).into_owned();
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b)
+            .unwrap_or_default();
         assert_eq!(
             body.starts_with(&format!("Subject: {SUBJECT}\r\n\r\n")),
             legacy == "on",
@@ -172,7 +182,11 @@ fn the_five_vectors_open_with_their_inner_subject_and_from() {
     for (file, subject, encrypted) in [
         ("smime-multipart-signed.eml", "The FooCorp contract", false),
         ("smime-onepart-signed.eml", "The FooCorp contract", false),
-        ("smime-sign+enc.eml", "BarCorp contract signed, let's go!", true),
+        (
+            "smime-sign+enc.eml",
+            "BarCorp contract signed, let's go!",
+            true,
+        ),
         (
             "smime-sign+enc+legacy-disp.eml",
             "BarCorp contract signed, let's go!",
@@ -250,10 +264,21 @@ fn what_we_send_has_the_vectors_structure() {
         v
     };
     let (theirs, ours) = (fields(&vector), fields(&sealed));
-    assert_eq!(outer_names(&ours), outer_names(&theirs), "outer field names");
-    for (n, v) in theirs.iter().filter(|(n, _)| !structural(n) && n != "Received") {
+    assert_eq!(
+        outer_names(&ours),
+        outer_names(&theirs),
+        "outer field names"
+    );
+    for (n, v) in theirs
+        .iter()
+        .filter(|(n, _)| !structural(n) && n != "Received")
+    {
         if n == "Subject" {
-            assert_ne!(get(&ours, n), get(&payload_fields, n), "outer Subject obscured");
+            assert_ne!(
+                get(&ours, n),
+                get(&payload_fields, n),
+                "outer Subject obscured"
+            );
             assert_eq!(get(&ours, n), Some("[...]"));
             assert_ne!(v, get(&payload_fields, n).unwrap(), "vector obscures too");
         } else {
@@ -269,7 +294,10 @@ fn what_we_send_has_the_vectors_structure() {
 
     // Layer 2, decrypted: an opaque signed-data entity, MIME fields only.
     let ours_inner = smime::mime::decrypt_message_bytes(&sealed, &bob).unwrap();
-    for (who, entity) in [("vector", vector_inner.content()), ("ours", ours_inner.content())] {
+    for (who, entity) in [
+        ("vector", vector_inner.content()),
+        ("ours", ours_inner.content()),
+    ] {
         let f = fields(entity);
         assert!(f.iter().all(|(n, _)| structural(n)), "{who}: {f:?}");
         let ct = get(&f, "Content-Type").unwrap().to_ascii_lowercase();
@@ -300,22 +328,41 @@ fn what_we_send_has_the_vectors_structure() {
         v.sort();
         v
     };
-    assert_eq!(names(&ours_payload), names(&payload_fields), "payload field names");
-    assert!(get(&payload_fields, "Content-Type").unwrap().contains("protected-headers=\"v1\""));
-    assert!(get(&ours_payload, "Content-Type").unwrap().contains("hp=\"cipher\""));
+    assert_eq!(
+        names(&ours_payload),
+        names(&payload_fields),
+        "payload field names"
+    );
+    assert!(
+        get(&payload_fields, "Content-Type")
+            .unwrap()
+            .contains("protected-headers=\"v1\"")
+    );
+    assert!(
+        get(&ours_payload, "Content-Type")
+            .unwrap()
+            .contains("hp=\"cipher\"")
+    );
     let recorded: Vec<&str> = ours_payload
         .iter()
         .filter(|(n, _)| n == "HP-Outer")
         .map(|(_, v)| v.split(':').next().unwrap_or_default())
         .collect();
-    assert_eq!(recorded.len(), outer_names(&ours).len(), "one HP-Outer per outer field");
+    assert_eq!(
+        recorded.len(),
+        outer_names(&ours).len(),
+        "one HP-Outer per outer field"
+    );
     // And our reader presents it as the vectors' is presented.
     assert_eq!(ours_opened.subject(), get(&payload_fields, "Subject"));
     assert_eq!(
         ours_opened.header_protection().unwrap().scheme(),
         HpScheme::Cipher
     );
-    assert_eq!(ours_opened.header_protection().unwrap().confidential(), ["Subject"]);
+    assert_eq!(
+        ours_opened.header_protection().unwrap().confidential(),
+        ["Subject"]
+    );
 }
 
 /// A protected From that differs from the outer one is still flagged; outer fields
@@ -335,7 +382,11 @@ fn reading_prefers_protected_fields_and_flags_a_from_mismatch() {
     // Swap the outer From and Subject as a server might.
     let text = String::from_utf8(sealed.clone())
         .unwrap()
-        .replacen("From: Alice <alice@example.com>", "From: mallory@example.net", 1)
+        .replacen(
+            "From: Alice <alice@example.com>",
+            "From: mallory@example.net",
+            1,
+        )
         .replacen("Subject: [...]", "Subject: outside", 1);
     sealed = text.into_bytes();
     let opened = reader::open(

@@ -64,7 +64,10 @@ fn a_valid_signer_is_collected_and_the_reply_can_be_encrypted() {
     assert_eq!(learnt.collected, [fp]);
     assert_eq!(learnt.address, Some(address_of("good")));
     assert_eq!(learnt.refused, 0);
-    assert!(learnt.preferences_updated, "capabilities stored with the signing time");
+    assert!(
+        learnt.preferences_updated,
+        "capabilities stored with the signing time"
+    );
     assert!(store.preferences(&address_of("good")).unwrap().is_some());
 
     let [entry] = store.list().unwrap().try_into().unwrap();
@@ -96,7 +99,11 @@ fn a_valid_signer_is_collected_and_the_reply_can_be_encrypted() {
     assert!(!again.preferences_updated);
     // Remove removes collected ones too.
     assert!(keep::remove(&store, &fp).unwrap());
-    assert!(store.lookup(&[address_of("good")])[0].candidates().is_empty());
+    assert!(
+        store.lookup(&[address_of("good")])[0]
+            .candidates()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -112,18 +119,30 @@ fn nothing_is_learnt_from_a_signer_that_is_not_valid() {
             .into_bytes()
     };
     let cases: Vec<(&str, Vec<u8>, TrustStore, fn(&SignatureStatus) -> bool)> = vec![
-        ("untrusted", signed_by(&good, "good@t.example"), TrustStore::new(), |s| {
-            matches!(s, SignatureStatus::UntrustedIssuer { .. })
-        }),
-        ("expired", signed_by(&pki.identity("expired"), "expired@t.example"), pki.trust(), |s| {
-            matches!(s, SignatureStatus::Expired { .. })
-        }),
-        ("revoked", signed_by(&pki.identity("revoked"), "revoked@t.example"), pki.trust(), |s| {
-            matches!(s, SignatureStatus::Revoked { .. })
-        }),
-        ("mismatch", signed_by(&good, "someone@t.example"), pki.trust(), |s| {
-            matches!(s, SignatureStatus::AddressMismatch { .. })
-        }),
+        (
+            "untrusted",
+            signed_by(&good, "good@t.example"),
+            TrustStore::new(),
+            |s| matches!(s, SignatureStatus::UntrustedIssuer { .. }),
+        ),
+        (
+            "expired",
+            signed_by(&pki.identity("expired"), "expired@t.example"),
+            pki.trust(),
+            |s| matches!(s, SignatureStatus::Expired { .. }),
+        ),
+        (
+            "revoked",
+            signed_by(&pki.identity("revoked"), "revoked@t.example"),
+            pki.trust(),
+            |s| matches!(s, SignatureStatus::Revoked { .. }),
+        ),
+        (
+            "mismatch",
+            signed_by(&good, "someone@t.example"),
+            pki.trust(),
+            |s| matches!(s, SignatureStatus::AddressMismatch { .. }),
+        ),
         ("tampered", tampered, pki.trust(), |s| {
             matches!(s, SignatureStatus::Invalid { .. })
         }),
@@ -152,12 +171,23 @@ fn a_collected_certificate_never_outranks_an_installed_one() {
     let multi = addr("multi@t.example");
     // The user installs multi1; later a verified message brings multi2, which is
     // newer (and would win by "latest valid" alone).
-    let first = open(&signed_by(&pki.identity("multi1"), "multi@t.example"), &trust);
+    let first = open(
+        &signed_by(&pki.identity("multi1"), "multi@t.example"),
+        &trust,
+    );
     keep::install(&store, &first).unwrap();
-    let second = open(&signed_by(&pki.identity("multi2"), "multi@t.example"), &trust);
+    let second = open(
+        &signed_by(&pki.identity("multi2"), "multi@t.example"),
+        &trust,
+    );
     let learnt = keep::learn(&store, &second, SystemTime::now()).unwrap();
     assert_eq!(learnt.collected, [pki.cert("multi2").fingerprint_sha256()]);
-    assert_eq!(store.lookup(std::slice::from_ref(&multi))[0].candidates().len(), 2);
+    assert_eq!(
+        store.lookup(std::slice::from_ref(&multi))[0]
+            .candidates()
+            .len(),
+        2
+    );
 
     let r = Recipients::new().to(multi.clone());
     let report = Encryptor::new(&store, &trust).check(&r, SystemTime::now());
@@ -239,7 +269,14 @@ fn cli_verify_learn_then_check_says_collected() {
     let ca_s = ca.to_str().unwrap();
     let raw = signed_by(&pki.identity("good"), "good@t.example");
     let out = common::cli::smime_ok(
-        &["verify", "--trust-anchor", ca_s, "--store", store_s, "--learn"],
+        &[
+            "verify",
+            "--trust-anchor",
+            ca_s,
+            "--store",
+            store_s,
+            "--learn",
+        ],
         &raw,
     );
     let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
@@ -250,7 +287,15 @@ fn cli_verify_learn_then_check_says_collected() {
         "{report}"
     );
     let out = common::cli::smime_ok(
-        &["check", "--to", "good@t.example", "--store", store_s, "--trust-anchor", ca_s],
+        &[
+            "check",
+            "--to",
+            "good@t.example",
+            "--store",
+            store_s,
+            "--trust-anchor",
+            ca_s,
+        ],
         b"",
     );
     let text = String::from_utf8(out).unwrap();

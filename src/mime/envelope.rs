@@ -68,7 +68,15 @@ fn seal_entity<R: BufRead, W: Write>(
 ) -> Result<W, Error> {
     let (outer, inner) = split_for_encryption(block);
     let inner_head = inner_entity_headers(&inner);
-    seal_split(&outer, &inner_head, body, body_len, recipients, options, out)
+    seal_split(
+        &outer,
+        &inner_head,
+        body,
+        body_len,
+        recipients,
+        options,
+        out,
+    )
 }
 
 /// Writes the `outer` fields and the S/MIME header, then the encrypted entity:

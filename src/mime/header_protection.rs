@@ -2,7 +2,7 @@
 //! cryptographic envelope, and for encrypted messages the outside shows only what
 //! the Header Confidentiality Policy lets through.
 //!
-//! Sealing ([`protect`]): the Cryptographic Payload (the entity that is signed or
+//! Sealing (`protect`): the Cryptographic Payload (the entity that is signed or
 //! encrypted) gets every non-structural header field of the message (From, To, Cc,
 //! Subject, Date, Message-ID, Reply-To, …; RFC 9788 §2.1), and its `Content-Type`
 //! the `hp` parameter: `hp="clear"` when it is only signed, `hp="cipher"` when it is
@@ -135,16 +135,26 @@ fn push_field(out: &mut Vec<u8>, raw: &[u8]) {
 /// Splits `block` for sealing with header protection in `scheme` (see the module
 /// documentation). `legacy_display` asks for a Legacy Display Element (only with
 /// [`HpScheme::Cipher`], and only where one can be written).
-pub(crate) fn protect(block: &HeaderBlock, scheme: HpScheme, legacy_display: bool) -> ProtectedSplit {
-    let message_fields: Vec<&HeaderField> =
-        block.fields().iter().filter(|f| !is_structural(f)).collect();
+pub(crate) fn protect(
+    block: &HeaderBlock,
+    scheme: HpScheme,
+    legacy_display: bool,
+) -> ProtectedSplit {
+    let message_fields: Vec<&HeaderField> = block
+        .fields()
+        .iter()
+        .filter(|f| !is_structural(f))
+        .collect();
     // An `HP-Outer` in the input would be a forgery of our record: never copied.
     let message_fields: Vec<&HeaderField> = message_fields
         .into_iter()
         .filter(|f| !f.is("HP-Outer"))
         .collect();
     let outer: Vec<HeaderField> = match scheme {
-        HpScheme::Cipher => message_fields.iter().filter_map(|f| hcp_baseline(f)).collect(),
+        HpScheme::Cipher => message_fields
+            .iter()
+            .filter_map(|f| hcp_baseline(f))
+            .collect(),
         _ => message_fields.iter().map(|f| (*f).clone()).collect(),
     };
     let content_fields: Vec<&HeaderField> = block
@@ -189,11 +199,16 @@ pub(crate) fn protect(block: &HeaderBlock, scheme: HpScheme, legacy_display: boo
         HpScheme::Clear => "; hp=\"clear\"",
         _ => "; hp=\"cipher\"",
     };
-    let ld_param = if legacy { "; hp-legacy-display=\"1\"" } else { "" };
+    let ld_param = if legacy {
+        "; hp-legacy-display=\"1\""
+    } else {
+        ""
+    };
     if content_type.is_none() {
         // RFC 2045 §5.2's default, made explicit to carry the parameter.
         head.extend_from_slice(
-            format!("Content-Type: text/plain; charset=us-ascii{hp_param}{ld_param}\r\n").as_bytes(),
+            format!("Content-Type: text/plain; charset=us-ascii{hp_param}{ld_param}\r\n")
+                .as_bytes(),
         );
     }
     for f in content_fields {

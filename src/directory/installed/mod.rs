@@ -73,8 +73,8 @@ use super::records::{
     write_atomic,
 };
 use super::{
-    Acquisition, CertificateDirectory, CertificateStoreWrite, InstallOptions, Lookup, Provenance, Source,
-    SourceKind, install_addresses,
+    Acquisition, CertificateDirectory, CertificateStoreWrite, InstallOptions, Lookup, Provenance,
+    Source, SourceKind, install_addresses,
 };
 use crate::{address::EmailAddress, cert::Certificate, error::DirectoryError, error::Result};
 
