@@ -61,7 +61,7 @@ fn a_valid_signer_is_collected_and_the_reply_can_be_encrypted() {
 
     let learnt = keep::learn(&store, &opened, SystemTime::now()).unwrap();
     let fp = pki.cert("good").fingerprint_sha256();
-    assert_eq!(learnt.collected, [fp]);
+    assert_eq!(learnt.collected, [pki.cert("good")]);
     assert_eq!(learnt.address, Some(address_of("good")));
     assert_eq!(learnt.refused, 0);
     assert!(
@@ -109,7 +109,6 @@ fn a_valid_signer_is_collected_and_the_reply_can_be_encrypted() {
 #[test]
 fn nothing_is_learnt_from_a_signer_that_is_not_valid() {
     let pki = enc_pki();
-    let trust = pki.trust();
     let good = pki.identity("good");
     let tampered = {
         let raw = signed_by(&good, "good@t.example");
@@ -118,7 +117,13 @@ fn nothing_is_learnt_from_a_signer_that_is_not_valid() {
             .replace("Hello there", "Hello thare")
             .into_bytes()
     };
-    let cases: Vec<(&str, Vec<u8>, TrustStore, fn(&SignatureStatus) -> bool)> = vec![
+    type Case = (
+        &'static str,
+        Vec<u8>,
+        TrustStore,
+        fn(&SignatureStatus) -> bool,
+    );
+    let cases: Vec<Case> = vec![
         (
             "untrusted",
             signed_by(&good, "good@t.example"),
@@ -160,7 +165,6 @@ fn nothing_is_learnt_from_a_signer_that_is_not_valid() {
         let from = opened.from().cloned().unwrap();
         assert!(store.preferences(&from).unwrap().is_none(), "{what}");
     }
-    let _ = trust;
 }
 
 #[test]
@@ -181,7 +185,7 @@ fn a_collected_certificate_never_outranks_an_installed_one() {
         &trust,
     );
     let learnt = keep::learn(&store, &second, SystemTime::now()).unwrap();
-    assert_eq!(learnt.collected, [pki.cert("multi2").fingerprint_sha256()]);
+    assert_eq!(learnt.collected, [pki.cert("multi2")]);
     assert_eq!(
         store.lookup(std::slice::from_ref(&multi))[0]
             .candidates()

@@ -124,7 +124,7 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
             let l = smime::keep::learn(&store, &opened, time)?;
             Some(json!({
                 "address": l.address.map(|a| a.to_string()),
-                "collected": l.collected.iter().map(|f| f.iter().map(|b| format!("{b:02X}")).collect::<String>()).collect::<Vec<_>>(),
+                "collected": l.collected.iter().map(|c| c.fingerprint_hex()).collect::<Vec<_>>(),
                 "already_known": l.already_known,
                 "refused": l.refused,
                 "preferences_updated": l.preferences_updated,

@@ -173,7 +173,7 @@ impl Client {
             Ok(learnt
                 .collected
                 .iter()
-                .map(|f| f.iter().map(|b| format!("{b:02X}")).collect())
+                .map(smime::Certificate::fingerprint_hex)
                 .collect())
         })
     }

@@ -15,6 +15,7 @@
 use std::time::SystemTime;
 
 use crate::address::EmailAddress;
+use crate::cert::Certificate;
 use crate::directory::{
     Acquisition, CertificateDirectory, CertificateStoreWrite, InstallOptions, InstalledStore,
     Provenance,
@@ -30,8 +31,8 @@ use crate::trust::{self, Use};
 pub struct Learnt {
     /// The From address learnt for, when something could be learnt.
     pub address: Option<EmailAddress>,
-    /// SHA-256 fingerprints of the certificates newly collected for it.
-    pub collected: Vec<[u8; 32]>,
+    /// The certificates newly collected for it.
+    pub collected: Vec<Certificate>,
     /// Valid signers whose certificate the store already held for the address.
     pub already_known: usize,
     /// Signers nothing was learnt from: not `Valid`, or a certificate that does not
@@ -87,7 +88,7 @@ pub fn learn(
             continue;
         }
         let fp = cert.fingerprint_sha256();
-        if known.contains(&fp) || learnt.collected.contains(&fp) {
+        if known.contains(&fp) || learnt.collected.contains(cert) {
             learnt.already_known += 1;
             continue;
         }
@@ -101,7 +102,7 @@ pub fn learn(
             },
         };
         store.install(cert, &options)?;
-        learnt.collected.push(fp);
+        learnt.collected.push(cert.clone());
     }
     learnt.preferences_updated = super::record_preferences(store, opened, now)?;
     learnt.address = Some(from);
