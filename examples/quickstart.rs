@@ -199,7 +199,7 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
     println!("  Subject outside: {}", outside.as_deref().unwrap_or("-"));
     println!(
         "  Subject inside:  {} (protected: {})",
-        opened.subject().unwrap_or("-"),
+        opened.subject().as_deref().unwrap_or("-"),
         opened.protected_fields().join(", ")
     );
 
@@ -251,7 +251,7 @@ Subject: Re: Quarterly numbers\r\nMessage-ID: <b2@example.org>\r\nContent-Type: 
         } else {
             out.red("? not verified")
         },
-        got.subject().unwrap_or("-")
+        got.subject().as_deref().unwrap_or("-")
     );
 
     // ── A signed message from an outside sender ─────────────────────────────────

@@ -81,7 +81,7 @@ impl Opened {
                 .collect(),
             signature_valid: opened.is_signature_valid(),
             from_address: opened.from().map(ToString::to_string),
-            subject: opened.subject().map(ToString::to_string),
+            subject: opened.subject(),
             protected_fields: opened
                 .protected_fields()
                 .into_iter()

@@ -95,7 +95,7 @@ pub struct OpenedMessage {
     scope: SignedScope,
     from: Option<EmailAddress>,
     header_mismatch: bool,
-    header_protection: Option<mime::ProtectedHeaders>,
+    header_protected: bool,
 }
 
 impl OpenedMessage {
@@ -323,7 +323,7 @@ pub fn open(
     let encrypted = layers
         .iter()
         .any(|l| matches!(l, Found::Layer(Layer::Encrypted { .. })));
-    let header_protection = protected::covered(&content, encrypted, scope);
+    let header_protected = protected::covered(&content, encrypted, scope).is_some();
     let inner_headers = protected_headers(&content);
     let inner_from = inner_headers
         .as_ref()
@@ -366,7 +366,7 @@ pub fn open(
         scope,
         from: shown_from,
         header_mismatch,
-        header_protection,
+        header_protected,
     })
 }
 

@@ -30,20 +30,26 @@ pub(super) fn covered(
 impl OpenedMessage {
     /// The protected header section (RFC 9788), when the message has one covered by
     /// its signature or encryption: which fields were protected, what the outside
-    /// showed (`HP-Outer`), which were confidential.
-    pub fn header_protection(&self) -> Option<&ProtectedHeaders> {
-        self.header_protection.as_ref()
+    /// showed (`HP-Outer`), which were confidential. Read from the content's header
+    /// block on each call (the message keeps only whether there is one).
+    pub fn header_protection(&self) -> Option<ProtectedHeaders> {
+        if !self.header_protected {
+            return None;
+        }
+        self.inner_headers
+            .as_ref()
+            .and_then(ProtectedHeaders::from_payload)
     }
 
     /// The value of the header field `name` as the user should see it: from the
     /// protected header section when there is one (see the module documentation),
     /// else from the outer header section.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        let outer = || self.outer_headers.get(name).map(|f| f.value());
-        match &self.header_protection {
+    pub fn header(&self, name: &str) -> Option<String> {
+        let outer = || self.outer_headers.get(name).map(|f| f.value().to_owned());
+        match self.header_protection() {
             None => outer(),
             Some(hp) => {
-                let inner = hp.get(name).map(|f| f.value());
+                let inner = hp.get(name).map(|f| f.value().to_owned());
                 match hp.scheme() {
                     HpScheme::LegacyV1 => inner.or_else(outer),
                     _ => inner,
@@ -53,14 +59,14 @@ impl OpenedMessage {
     }
 
     /// The Subject the user should see ([`OpenedMessage::header`]).
-    pub fn subject(&self) -> Option<&str> {
+    pub fn subject(&self) -> Option<String> {
         self.header("Subject")
     }
 
     /// Which of the user-facing fields (Subject, From, To, Cc, Date, Reply-To) the
     /// user sees from the protected header section; empty without header protection.
     pub fn protected_fields(&self) -> Vec<&'static str> {
-        match &self.header_protection {
+        match self.header_protection() {
             None => Vec::new(),
             Some(hp) => USER_FACING_FIELDS
                 .into_iter()
