@@ -465,7 +465,9 @@ fn sign_then_encrypt_from_us_opens_in_nss_at_both_levels() {
         smime::mime::SignFormat::Opaque,
     ] {
         let what = format!("{format:?}");
+        // The pre-RFC 9788 shape checked below (header protection: its own tests).
         let options = SealOptions::sign_and_encrypt(&alice)
+            .header_protection(smime::HeaderProtection::off())
             .sign_options(smime::cms::SignOptions::default(), format);
         let sealed = encryptor.seal(&message, &report, &options).expect("sealed");
         assert_eq!(sealed.cipher(), ContentCipher::Aes256Cbc);
@@ -527,7 +529,12 @@ fn capabilities_nss_announced_choose_a_cipher_nss_reads() {
         CipherChoice::new(ContentCipher::Aes256Cbc, CipherReason::AnnouncedByAll)
     );
     let sealed = encryptor
-        .seal(&msg::plain(), &report, &SealOptions::encrypt())
+        .seal(
+            &msg::plain(),
+            &report,
+            // The pre-RFC 9788 shape checked below (header protection: its own tests).
+            &SealOptions::encrypt().header_protection(smime::HeaderProtection::off()),
+        )
         .expect("sealed");
     let run = bob_nss.decode(&msg::cms_der(sealed.copies()[0].message()));
     assert!(run.ok(), "{}", run.describe());
