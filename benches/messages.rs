@@ -112,6 +112,7 @@ fn messages(c: &mut Criterion) {
                             &sign,
                             &to_bob,
                             &cbc,
+                            mime::HeaderProtection::default(),
                             out(),
                         )
                         .expect("sign and encrypt"),

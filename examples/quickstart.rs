@@ -4,7 +4,9 @@
 //! address list (GAL), her contacts and the certificates she installed. She writes to
 //! Bob (in the GAL), Dave (in her contacts) and Carol (nowhere yet): two blue locks,
 //! one red, "Unable to Encrypt". She removes Carol: "Encrypted"; she sends; Bob opens
-//! it with a blue check. Then Carol sends Alice a signed message: her CA is unknown,
+//! it with a blue check; the Subject travelled encrypted (outside it reads "[...]").
+//! Bob's app learns Alice's certificate from her verified message, so his reply is
+//! encrypted without an Install. Then Carol sends Alice a signed message: her CA is unknown,
 //! so Alice views the certificate, taps Trust and Install — and now she can encrypt
 //! to Carol. Finally she removes Carol's certificate again.
 //!
@@ -189,6 +191,68 @@ Subject: Quarterly numbers\r\nMessage-ID: <q1@example.org>\r\nContent-Type: text
     if !opened.is_signature_valid() {
         return Err("Bob could not verify Alice's signature".into());
     }
+    // Header protection (RFC 9788): the servers saw "[...]"; Bob sees the real one.
+    let outside = opened
+        .outer_headers()
+        .get("Subject")
+        .map(|f| f.value().to_string());
+    println!("  Subject outside: {}", outside.as_deref().unwrap_or("-"));
+    println!(
+        "  Subject inside:  {} (protected: {})",
+        opened.subject().as_deref().unwrap_or("-"),
+        opened.protected_fields().join(", ")
+    );
+
+    // ── Bob replies: his app learnt Alice's certificate from her signed message ──
+    out.step("Bob replies (his app learns from verified mail; no Install tapped)");
+    let bob_folder = tempfile::tempdir()?;
+    let bob_store = InstalledStore::open(bob_folder.path())?;
+    let learnt = smime::keep::learn(&bob_store, &opened, now)?;
+    println!(
+        "  Learnt {} certificate(s) for {} (capabilities updated: {})",
+        learnt.collected.len(),
+        learnt
+            .address
+            .as_ref()
+            .map_or("-".into(), |a| a.to_string()),
+        learnt.preferences_updated
+    );
+    let bob_directory = Layered::new(vec![Box::new(bob_store.clone())]);
+    let bob_encryptor = Encryptor::new(&bob_directory, &bob_trust)
+        .encrypt_to_self(&bob)
+        .with_preferences(&bob_store);
+    let mut reply = Composition::new(true);
+    reply.add_to(addr("alice@example.org")?);
+    let reply_report = reply.refresh(&bob_encryptor, now);
+    let alice_status = reply_report
+        .get(&addr("alice@example.org")?)
+        .ok_or("alice missing")?
+        .status();
+    let why = match alice_status {
+        RecipientStatus::Encryptable { source, .. } => format!("certificate from {source}"),
+        other => other.to_string(),
+    };
+    println!("  {} alice@example.org: {why}", out.blue("🔒"));
+    let re = b"From: Bob <bob@example.org>\r\nTo: alice@example.org\r\n\
+Subject: Re: Quarterly numbers\r\nMessage-ID: <b2@example.org>\r\nContent-Type: text/plain\r\n\r\nThanks!\r\n";
+    let sealed_reply =
+        bob_encryptor.seal(re, &reply_report, &SealOptions::sign_and_encrypt(&bob))?;
+    let got = smime::reader::open(
+        sealed_reply.copies()[0].message(),
+        &[&me],
+        &trust,
+        &policy,
+        now,
+    )?;
+    println!(
+        "  Alice opens the reply: {} \"{}\"",
+        if got.is_signature_valid() {
+            out.blue("✔ signed by bob@example.org")
+        } else {
+            out.red("? not verified")
+        },
+        got.subject().as_deref().unwrap_or("-")
+    );
 
     // ── A signed message from an outside sender ─────────────────────────────────
     out.step("Carol (outside, unknown CA) sends Alice a signed message");

@@ -14,6 +14,9 @@
 //!   the new certificate.
 //! * [`trust()`] records a decision bound to the certificate (fingerprint and public
 //!   key), the From address and the purposes; it never makes the issuer an anchor.
+//! * [`learn`] (opt-in by the app) collects the certificate of every `Valid`
+//!   signer for the From address, marked as collected, and its capabilities, so a
+//!   reply can be encrypted without Install; see its module.
 //! * [`record_preferences`] updates the capability cache only from a `Valid`
 //!   signature, with a signing time newer than the stored one and not in the
 //!   future beyond [`MAX_CLOCK_SKEW`] (RFC 8551 §2.7.1, §2.5.3).
@@ -47,6 +50,9 @@
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
+
+mod learn;
+pub use learn::{Learnt, learn};
 
 use crate::address::EmailAddress;
 use crate::cert::Certificate;
@@ -431,9 +437,9 @@ pub fn intermediates(opened: &OpenedMessage) -> Vec<Certificate> {
 /// is `Valid` (chain and From verified), the signing time is present, not later
 /// than `now` + [`MAX_CLOCK_SKEW`], and newer than the stored one. Returns whether
 /// the cache changed.
-pub fn record_preferences(
+pub fn record_preferences<C>(
     store: &InstalledStore,
-    opened: &OpenedMessage,
+    opened: &OpenedMessage<C>,
     now: SystemTime,
 ) -> Result<bool, Error> {
     if !opened.is_signature_valid() {

@@ -191,5 +191,6 @@ pub use error::{
     Pkcs12Error, Result,
 };
 pub use keep::KeepError;
+pub use mime::HeaderProtection;
 pub use reader::{OpenedMessage, SignatureStatus, SignerReport};
 pub use trust::{Policy, Purpose, TrustError, TrustStore, Use};

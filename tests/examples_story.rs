@@ -61,6 +61,27 @@ fn quickstart_tells_the_whole_story() {
         "{out}"
     );
     assert!(out.contains("Carol decrypts it"), "{out}");
+    // Header protection: "[...]" outside, the real Subject inside (RFC 9788).
+    assert!(out.contains("Subject outside: [...]"), "{out}");
+    assert!(
+        out.contains("Subject inside:  Quarterly numbers (protected: Subject, From, To, Cc)"),
+        "{out}"
+    );
+    // Learning: Bob's reply is encrypted to the certificate his app collected.
+    assert!(
+        out.contains("Learnt 1 certificate(s) for alice@example.org"),
+        "{out}"
+    );
+    assert!(
+        out.contains("🔒 alice@example.org: certificate from collected"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "Alice opens the reply: ✔ signed by bob@example.org \"Re: Quarterly numbers\""
+        ),
+        "{out}"
+    );
     // The cipher and why: Bob's and Dave's clients are unknown, so AES-256-CBC; Carol
     // announced AES-256-GCM in her signed message (and Alice's own copy is read by
     // this library), so AES-256-GCM.

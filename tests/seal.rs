@@ -16,6 +16,7 @@ use std::time::SystemTime;
 use common::cli::{describe, smime};
 use common::{openssl, python, read_file, temp_dir, write_file};
 use smime::cms::{ContentCipher, EnvelopeOptions, SignOptions};
+use smime::mime::HeaderProtection;
 use smime::trust::{Policy, TrustStore};
 
 /// A message of about `size` bytes whose body lines end in bare LF, and the inner
@@ -166,6 +167,7 @@ fn library_sign_then_encrypt_opens_in_our_reader_with_a_valid_signature() {
             &SignOptions::default(),
             &[bob.certificate().clone()],
             &EnvelopeOptions::with_cipher(ContentCipher::Aes256Gcm),
+            HeaderProtection::off(),
             Vec::new(),
         )
         .unwrap();
@@ -180,4 +182,39 @@ fn library_sign_then_encrypt_opens_in_our_reader_with_a_valid_signature() {
         assert!(opened.is_signature_valid(), "{size} bytes");
         assert!(body_of(opened.content()) == body_of(&inner), "{size} bytes");
     }
+}
+
+/// With header protection (the default), the two-pass sign-then-encrypt hides the
+/// Subject outside and the reader shows the protected one (RFC 9788 §4).
+#[test]
+fn library_sign_then_encrypt_protects_the_header_section() {
+    let alice = sample::alice().unwrap();
+    let bob = sample::bob().unwrap();
+    let mut trust = TrustStore::new();
+    trust.add_anchor(sample::ca().unwrap());
+    let (msg, _) = message(1000);
+    let sealed = smime::mime::sign_and_encrypt_seekable(
+        Cursor::new(&msg),
+        &alice,
+        &SignOptions::default(),
+        &[bob.certificate().clone()],
+        &EnvelopeOptions::with_cipher(ContentCipher::Aes256Cbc),
+        HeaderProtection::default(),
+        Vec::new(),
+    )
+    .unwrap();
+    let outside = String::from_utf8_lossy(&sealed[..sealed.len().min(2000)]).into_owned();
+    assert!(outside.contains("Subject: [...]"), "{outside}");
+    assert!(!outside.contains("Subject: big"), "{outside}");
+    let opened = smime::reader::open(
+        &sealed,
+        &[&bob],
+        &trust,
+        &Policy::email(),
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(opened.is_signature_valid());
+    assert!(opened.header_protection().is_some());
+    assert_eq!(opened.subject().as_deref(), Some("big"));
 }

@@ -10,6 +10,7 @@ use smime::cms::{
     CipherPolicy, ContentCipher, EnvelopeOptions, KeyTransport, RecipientIdKind, SignOptions,
 };
 use smime::directory::InstalledStore;
+use smime::mime::HeaderProtection;
 use smime::{Certificate, Identity};
 
 use crate::Io;
@@ -50,6 +51,8 @@ pub struct EncryptArgs {
     /// signed message (RFC 8551 §3.7): `--p12 FILE` or `--cert CERT.pem --key KEY.pem`.
     #[command(flatten)]
     signer: IdentityArgs,
+    #[command(flatten)]
+    header_protection: crate::header_args::HeaderProtectionArgs,
     #[command(flatten)]
     pub io: Io,
 }
@@ -123,6 +126,7 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
     } else {
         None
     };
+    let protection = args.header_protection.protection();
     let output = Output::open(args.io.output.as_deref())?;
     // A file is read twice (length, then content) so the result is DER, which every
     // peer reads; standard input is held in memory for the same reason.
@@ -135,6 +139,7 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
                 signer.as_ref(),
                 &recipients,
                 &options,
+                protection,
                 output.writer(),
             )?
         }
@@ -148,6 +153,7 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
                 signer.as_ref(),
                 &recipients,
                 &options,
+                protection,
                 output.writer(),
             )?
         }
@@ -164,6 +170,7 @@ fn seal<R: BufRead + Seek, W: Write>(
     signer: Option<&Identity>,
     recipients: &[Certificate],
     options: &EnvelopeOptions,
+    protection: HeaderProtection,
     out: W,
 ) -> Result<W, smime::Error> {
     match signer {
@@ -173,9 +180,10 @@ fn seal<R: BufRead + Seek, W: Write>(
             &SignOptions::default(),
             recipients,
             options,
+            protection,
             out,
         ),
-        None => smime::mime::encrypt_message(input, recipients, options, out),
+        None => smime::mime::encrypt_message_protected(input, recipients, options, protection, out),
     }
 }
 

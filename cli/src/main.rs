@@ -66,6 +66,7 @@ mod directory_args;
 mod eas_args;
 mod encrypt;
 mod failure;
+mod header_args;
 mod identity_args;
 mod install;
 mod lookup;

@@ -25,6 +25,8 @@ pub struct SignArgs {
     /// Opaque signed-data instead of multipart/signed.
     #[arg(long)]
     opaque: bool,
+    #[command(flatten)]
+    header_protection: crate::header_args::HeaderProtectionArgs,
     /// Message digest.
     #[arg(long, value_enum, default_value_t = DigestArg::Sha256)]
     digest: DigestArg,
@@ -92,24 +94,27 @@ pub fn run(args: SignArgs) -> Result<(), Failure> {
     } else {
         identity.with_extra_chain(extra)
     };
+    let protection = args.header_protection.protection();
     let output = Output::open(args.io.output.as_deref())?;
     let out = match &args.io.input {
         Some(path) => {
             let file = File::open(path)
                 .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-            smime::mime::sign_message(
+            smime::mime::sign_message_protected(
                 BufReader::with_capacity(256 << 10, file),
                 &identity,
                 &options,
                 format,
+                protection,
                 output.writer(),
             )?
         }
-        None => smime::mime::sign_message(
+        None => smime::mime::sign_message_protected(
             io::stdin().lock(),
             &identity,
             &options,
             format,
+            protection,
             output.writer(),
         )?,
     };

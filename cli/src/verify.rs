@@ -39,6 +39,13 @@ pub struct VerifyArgs {
     /// Write the verified content here.
     #[arg(long = "content-out", value_name = "FILE")]
     content_out: Option<PathBuf>,
+    /// The installed-certificate store `--learn` writes to.
+    #[arg(long, value_name = "DIR", requires = "learn")]
+    store: Option<PathBuf>,
+    /// Collect the certificate and capabilities of every Valid signer into --store
+    /// (marked "collected from a verified message"), so a reply can be encrypted.
+    #[arg(long, requires = "store")]
+    learn: bool,
     #[command(flatten)]
     identity: IdentityArgs,
     #[command(flatten)]
@@ -118,7 +125,36 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
         _ => "unknown",
     };
     let valid = opened.is_signature_valid();
+    let learnt = match &args.store {
+        Some(dir) if args.learn => {
+            let store = smime::directory::InstalledStore::open(dir)?;
+            let l = smime::keep::learn(&store, &opened, time)?;
+            Some(json!({
+                "address": l.address.map(|a| a.to_string()),
+                "collected": l.collected.iter().map(|c| c.fingerprint_hex()).collect::<Vec<_>>(),
+                "already_known": l.already_known,
+                "refused": l.refused,
+                "preferences_updated": l.preferences_updated,
+            }))
+        }
+        _ => None,
+    };
+    let protection = opened.header_protection().map(|hp| {
+        json!({
+            "scheme": match hp.scheme() {
+                smime::mime::HpScheme::Cipher => "cipher",
+                smime::mime::HpScheme::Clear => "clear",
+                _ => "protected-headers-v1",
+            },
+            "fields": hp.names(),
+            "confidential": hp.confidential(),
+            "hp_outer": hp.hp_outer().iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>(),
+        })
+    });
     let report = json!({
+        "subject": opened.subject(),
+        "header_protection": protection,
+        "learnt": learnt,
         "valid": valid,
         "signed_scope": scope,
         "from": opened.from().map(|f| f.to_string()),

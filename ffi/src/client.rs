@@ -37,6 +37,8 @@ struct State {
     /// Contacts and GALs, in the order added; the installed store comes first.
     sources: Vec<Arc<dyn CertificateDirectory>>,
     encrypt_by_default: bool,
+    /// RFC 9788 header protection when sealing (on by default).
+    header_protection: smime::mime::HeaderProtection,
 }
 
 /// One mail account.
@@ -80,6 +82,7 @@ impl Client {
                 state: Mutex::new(State {
                     sources: Vec::new(),
                     encrypt_by_default: false,
+                    header_protection: smime::mime::HeaderProtection::default(),
                 }),
             }))
         })
@@ -145,6 +148,34 @@ impl Client {
     /// designation `check` reports). Off until set.
     pub fn set_encrypt_by_default(&self, on: bool) {
         self.state().encrypt_by_default = on;
+    }
+
+    /// Header protection (RFC 9788) for the messages `seal` makes: on by default,
+    /// with the Subject shown as `[...]` outside an encrypted message, and a Legacy
+    /// Display Element (the Subject repeated at the top of a plain-text body) for
+    /// clients that do not understand it.
+    pub fn set_header_protection(&self, on: bool, legacy_display: bool) {
+        self.state().header_protection = if on {
+            smime::mime::HeaderProtection::default().with_legacy_display(legacy_display)
+        } else {
+            smime::mime::HeaderProtection::off()
+        };
+    }
+
+    /// Learning from verified mail (opt-in): keeps the certificate and capabilities
+    /// of every Valid signer of `opened` for its From address, marked "collected",
+    /// so a reply can be encrypted without Install. Returns the fingerprints newly
+    /// collected; nothing is learnt from a signer that is not Valid.
+    pub fn learn(&self, opened: Opened) -> Result<Vec<String>, SmimeError> {
+        guard(|| {
+            let message = self.reopen(&opened.raw)?;
+            let learnt = keep::learn(&self.store, &message, SystemTime::now())?;
+            Ok(learnt
+                .collected
+                .iter()
+                .map(smime::Certificate::fingerprint_hex)
+                .collect())
+        })
     }
 
     /// Looks every recipient up (installed store, then contacts and GALs in the
@@ -321,11 +352,13 @@ impl Client {
         };
         if !encrypt {
             let message = if sign {
-                smime::mime::sign_message_bytes(
+                smime::mime::sign_message_protected(
                     message,
                     me,
                     &Default::default(),
                     Default::default(),
+                    self.state().header_protection,
+                    Vec::with_capacity(message.len() * 2 + 4096),
                 )?
             } else {
                 message.to_vec()
@@ -344,7 +377,8 @@ impl Client {
             SealOptions::sign_and_encrypt(me)
         } else {
             SealOptions::encrypt()
-        };
+        }
+        .header_protection(self.state().header_protection);
         let directory = self.directory();
         let sealed = Encryptor::new(&directory, &self.trust).seal(message, &fresh, &options)?;
         Ok(sealed

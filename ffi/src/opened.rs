@@ -55,6 +55,12 @@ pub struct Opened {
     pub signature_valid: bool,
     /// The From address, when the message has exactly one.
     pub from_address: Option<String>,
+    /// The Subject to show: the protected one when the message carries its header
+    /// section inside the signature or encryption (RFC 9788), else the outer one.
+    pub subject: Option<String>,
+    /// Which of Subject, From, To, Cc, Date, Reply-To came from the protected header
+    /// section; empty without header protection.
+    pub protected_fields: Vec<String>,
     /// The message as received: `Client.trust_and_install` and `Client.install`
     /// open it again to act on its signer.
     pub raw: Vec<u8>,
@@ -75,6 +81,12 @@ impl Opened {
                 .collect(),
             signature_valid: opened.is_signature_valid(),
             from_address: opened.from().map(ToString::to_string),
+            subject: opened.subject(),
+            protected_fields: opened
+                .protected_fields()
+                .into_iter()
+                .map(String::from)
+                .collect(),
             raw,
         }
     }

@@ -85,6 +85,10 @@ pub enum SourceKind {
     Memory,
     /// The certificates the user installed ([`InstalledStore`]).
     Installed,
+    /// Certificates the installed store collected from verified messages
+    /// ([`Acquisition::CollectedFromVerifiedMessage`]): ranked below every other
+    /// source's usable certificate.
+    Collected,
     /// The user's contacts ([`Contacts`]).
     Contacts,
     /// An LDAP global address list.
@@ -98,6 +102,7 @@ impl fmt::Display for SourceKind {
         f.write_str(match self {
             SourceKind::Memory => "memory",
             SourceKind::Installed => "installed",
+            SourceKind::Collected => "collected",
             SourceKind::Contacts => "contacts",
             SourceKind::Ldap => "ldap",
             SourceKind::ActiveSync => "activesync",
@@ -379,6 +384,22 @@ pub struct Provenance {
     pub message_id: Option<String>,
     /// A short note on how it was installed ("cli", "message", "contacts import").
     pub origin: String,
+    /// Whether the user installed it or it was collected from a verified message.
+    pub acquisition: Acquisition,
+}
+
+/// How a certificate came into the installed store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Acquisition {
+    /// The user installed it (Install, the CLI, an import). Entries written before
+    /// collection existed read as this.
+    #[default]
+    InstalledByUser,
+    /// Collected from a message whose signature was `Valid` (trusted chain, From
+    /// matches), without the user's tap (RFC 8551 §2.5.3; `keep::learn`). Never
+    /// outranks a certificate the user installed.
+    CollectedFromVerifiedMessage,
 }
 
 impl Default for Provenance {
@@ -387,6 +408,7 @@ impl Default for Provenance {
             installed_at: SystemTime::now(),
             message_id: None,
             origin: String::from("manual"),
+            acquisition: Acquisition::InstalledByUser,
         }
     }
 }

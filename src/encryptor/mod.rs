@@ -216,17 +216,26 @@ impl<'a> Encryptor<'a> {
                 (c, s, why)
             })
             .collect();
+        // A certificate collected from a verified message never outranks a usable
+        // one from any other source (the user installed it, or a directory holds it).
+        let collected = |s: &Source| s.kind() == SourceKind::Collected;
+        let other_usable = judged
+            .iter()
+            .any(|(_, s, why)| why.is_none() && !collected(s));
+        let eligible = |s: &Source, why: &Option<UnusableReason>| {
+            why.is_none() && !(other_usable && collected(s))
+        };
         // RFC 8551 §2.5.3.1: the correspondent's preferred certificate first, then
         // the latest valid one.
         let preferred = key_pref.as_deref().and_then(|k| {
-            judged.iter().position(|(c, _, why)| {
-                why.is_none() && crate::cms::key_preference::names_certificate(k, c)
+            judged.iter().position(|(c, s, why)| {
+                eligible(s, why) && crate::cms::key_preference::names_certificate(k, c)
             })
         });
         let latest_usable = judged
             .iter()
             .enumerate()
-            .filter(|(_, (_, _, why))| why.is_none())
+            .filter(|(_, (_, s, why))| eligible(s, why))
             .max_by_key(|(_, (c, _, _))| c.not_before())
             .map(|(i, _)| i);
         let chosen = preferred.or(latest_usable);

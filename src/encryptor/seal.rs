@@ -7,7 +7,7 @@ use crate::address::EmailAddress;
 use crate::cert::{Certificate, Identity};
 use crate::cms::{CipherChoice, CipherPolicy, ContentCipher, EnvelopeOptions, SignOptions};
 use crate::error::Error;
-use crate::mime::{self, SignFormat};
+use crate::mime::{self, HeaderProtection, SignFormat};
 
 /// How [`Encryptor::seal`](super::Encryptor::seal) signs and encrypts.
 #[derive(Debug, Clone)]
@@ -17,6 +17,7 @@ pub struct SealOptions<'a> {
     format: SignFormat,
     ciphers: Option<CipherPolicy>,
     envelope: EnvelopeOptions,
+    header_protection: HeaderProtection,
 }
 
 impl<'a> SealOptions<'a> {
@@ -28,6 +29,7 @@ impl<'a> SealOptions<'a> {
             format: SignFormat::Detached,
             ciphers: None,
             envelope: EnvelopeOptions::default(),
+            header_protection: HeaderProtection::default(),
         }
     }
 
@@ -51,6 +53,14 @@ impl<'a> SealOptions<'a> {
     pub fn sign_options(mut self, options: SignOptions, format: SignFormat) -> Self {
         self.sign_options = options;
         self.format = format;
+        self
+    }
+
+    /// Header protection (RFC 9788): on by default, with `hcp_baseline` outside
+    /// (the outer Subject is `[...]`) and a Legacy Display Element; see
+    /// [`HeaderProtection`].
+    pub fn header_protection(mut self, protection: HeaderProtection) -> Self {
+        self.header_protection = protection;
         self
     }
 
@@ -155,16 +165,23 @@ pub(super) fn seal(
         .collect();
     let seal_for = |certs: &[Certificate]| -> Result<Vec<u8>, Error> {
         match options.sign {
-            Some(id) => crate::mime::sign_and_encrypt_message(
+            Some(id) => crate::mime::sign_and_encrypt_message_protected(
                 message.as_slice(),
                 id,
                 &options.sign_options,
                 options.format,
                 certs,
                 &envelope,
+                options.header_protection,
                 Vec::with_capacity(message.len() * 2 + 4096),
             ),
-            None => crate::mime::encrypt_message_bytes(&message, certs, &envelope),
+            None => crate::mime::encrypt_message_protected(
+                std::io::Cursor::new(message.as_slice()),
+                certs,
+                &envelope,
+                options.header_protection,
+                Vec::with_capacity(message.len() * 4 / 3 + 4096),
+            ),
         }
     };
     let mut copies = Vec::new();

@@ -69,9 +69,33 @@ fn seal_entity<R: BufRead, W: Write>(
 ) -> Result<W, Error> {
     let (outer, inner) = split_for_encryption(block);
     let inner_head = inner_entity_headers(&inner);
+    seal_split(
+        &outer,
+        &inner_head,
+        body,
+        body_len,
+        recipients,
+        options,
+        out,
+    )
+}
+
+/// Writes the `outer` fields and the S/MIME header, then the encrypted entity:
+/// `inner_head` followed by the canonical body read from `body` (whose canonical
+/// length is `body_len` when known). Shared with header protection, which builds
+/// its own `inner_head`.
+pub(crate) fn seal_split<R: BufRead, W: Write>(
+    outer: &[crate::mime::HeaderField],
+    inner_head: &[u8],
+    body: R,
+    body_len: Option<u64>,
+    recipients: &[Certificate],
+    options: &EnvelopeOptions,
+    out: W,
+) -> Result<W, Error> {
     let content_len = body_len.map(|l| inner_head.len() as u64 + l);
-    let content = Cursor::new(inner_head.as_slice()).chain(CrlfReader::new(body));
-    seal_content(&outer, content, content_len, recipients, options, out)
+    let content = Cursor::new(inner_head).chain(CrlfReader::new(body));
+    seal_content(outer, content, content_len, recipients, options, out)
 }
 
 /// Writes the `outer` fields and the S/MIME header, then `content` (a whole inner

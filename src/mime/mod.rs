@@ -24,6 +24,7 @@ mod content_type;
 mod copy;
 mod decode;
 mod envelope;
+mod header_protection;
 mod headers;
 mod sign_encrypt;
 mod signed;
@@ -46,6 +47,10 @@ pub(crate) use decode::smime_body;
 pub use envelope::{
     MAX_IN_MEMORY_MESSAGE, decrypt_message, decrypt_message_bytes, encrypt_builder,
     encrypt_message, encrypt_message_bytes, encrypt_message_stream,
+};
+pub use header_protection::{
+    HeaderProtection, HpScheme, OBSCURED_SUBJECT, ProtectedHeaders, encrypt_message_protected,
+    sign_and_encrypt_message_protected, sign_message_protected,
 };
 pub(crate) use headers::read_header_block;
 pub use headers::{HeaderBlock, HeaderField, MAX_HEADER_BYTES, MAX_HEADER_FIELDS};

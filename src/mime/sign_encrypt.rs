@@ -12,6 +12,7 @@ use crate::cert::{Certificate, Identity};
 use crate::cms::{EnvelopeOptions, SignOptions, SignedDataBuilder};
 use crate::error::Error;
 use crate::mime::envelope::seal_content;
+use crate::mime::header_protection::{HeaderProtection, HpScheme, protect};
 use crate::mime::signed::{multipart_signed_type, new_boundary, preamble, signature_part};
 use crate::mime::{
     CrlfReader, copy_buffered, inner_entity_headers, read_header_block, split_for_encryption,
@@ -22,19 +23,28 @@ use crate::mime::{
 /// (From, To, Subject, …) stay visible; the result is DER, as from
 /// [`encrypt_message`](super::encrypt_message), and reads back like the output of
 /// [`sign_and_encrypt_message`](super::sign_and_encrypt_message) with
-/// [`SignFormat::Detached`](super::SignFormat::Detached).
+/// [`SignFormat::Detached`](super::SignFormat::Detached). With `protection` on, the
+/// signed entity carries the header section (`hp="cipher"`, RFC 9788 §4) and the
+/// outside shows `hcp_baseline`, as from
+/// [`sign_and_encrypt_message_protected`](super::sign_and_encrypt_message_protected).
 pub fn sign_and_encrypt_seekable<R: BufRead + Seek, W: Write>(
     mut input: R,
     identity: &Identity,
     sign: &SignOptions,
     recipients: &[Certificate],
     envelope: &EnvelopeOptions,
+    protection: HeaderProtection,
     out: W,
 ) -> Result<W, Error> {
     let block = read_header_block(&mut input)?;
     let body_start = input.stream_position()?;
-    let (outer, inner) = split_for_encryption(&block);
-    let entity_head = inner_entity_headers(&inner);
+    let (outer, entity_head) = if protection.enabled {
+        let split = protect(&block, HpScheme::Cipher, protection.legacy_display);
+        (split.outer, split.payload_start)
+    } else {
+        let (outer, inner) = split_for_encryption(&block);
+        (outer, inner_entity_headers(&inner))
+    };
     let builder = SignedDataBuilder::new(identity, sign.clone());
 
     // Pass 1: the digest and length of the signed entity (RFC 8551 §3.1.1 canonical).

@@ -12,6 +12,7 @@ use rand::RngExt;
 use crate::cert::{Certificate, Identity};
 use crate::cms::{EnvelopeOptions, SignOptions, SignedDataBuilder};
 use crate::error::Error;
+use crate::mime::HeaderField;
 use crate::mime::{
     Base64LineWriter, Base64WorkerWriter, encrypt_message, inner_entity_headers, read_header_block,
     split_for_encryption, write_smime_headers,
@@ -38,16 +39,29 @@ pub fn sign_message<R: BufRead, W: Write>(
     identity: &Identity,
     options: &SignOptions,
     format: SignFormat,
-    mut out: W,
+    out: W,
 ) -> Result<W, Error> {
     let block = read_header_block(&mut input)?;
     let (outer, inner) = split_for_encryption(&block);
     let inner_head = inner_entity_headers(&inner);
     let entity = Cursor::new(inner_head).chain(CrlfReader::new(input));
+    sign_entity(&outer, entity, identity, options, format, out)
+}
+
+/// Signs `entity` (headers and canonical body, exactly the bytes to sign) under the
+/// `outer` header fields; shared with header protection, which builds its own entity.
+pub(crate) fn sign_entity<R: BufRead, W: Write>(
+    outer: &[HeaderField],
+    entity: R,
+    identity: &Identity,
+    options: &SignOptions,
+    format: SignFormat,
+    mut out: W,
+) -> Result<W, Error> {
     let builder = SignedDataBuilder::new(identity, options.clone());
     match format {
         SignFormat::Opaque => {
-            write_smime_headers(&mut out, &outer, "signed-data")?;
+            write_smime_headers(&mut out, outer, "signed-data")?;
             let b64 = builder.sign_opaque_stream(entity, Base64WorkerWriter::new(out))?;
             let mut out = b64.finish()?;
             out.flush()?;
@@ -55,7 +69,7 @@ pub fn sign_message<R: BufRead, W: Write>(
         }
         SignFormat::Detached => {
             let boundary = new_boundary();
-            for field in &outer {
+            for field in outer {
                 let mut raw = crate::mime::to_crlf(field.raw());
                 if !raw.ends_with(b"\r\n") {
                     raw.extend_from_slice(b"\r\n");

@@ -28,6 +28,7 @@ use crate::error::Error;
 use crate::mime::{HeaderBlock, read_header_block};
 use crate::trust::{Policy, TrustStore};
 
+mod protected;
 mod signed_parts;
 mod spooled;
 mod stream;
@@ -101,6 +102,7 @@ pub struct OpenedMessage<C = Vec<u8>> {
     scope: SignedScope,
     from: Option<EmailAddress>,
     header_mismatch: bool,
+    header_protected: bool,
 }
 
 impl OpenedMessage {
@@ -139,6 +141,7 @@ impl OpenedMessage<SpooledContent> {
             scope: self.scope,
             from: self.from,
             header_mismatch: self.header_mismatch,
+            header_protected: self.header_protected,
         })
     }
 }

@@ -233,7 +233,12 @@ pub fn open_stream<R: Read>(
     }
     let mut content = source.into_content(&consumed)?;
     let (outer_headers, from) = outer.unwrap_or_default();
-    let inner_headers = protected_headers(&content_prefix(&mut content)?);
+    let prefix = content_prefix(&mut content)?;
+    let inner_headers = protected_headers(&prefix);
+    let encrypted = layers
+        .iter()
+        .any(|l| matches!(l, Found::Layer(Layer::Encrypted { .. })));
+    let header_protected = super::protected::covered(&prefix, encrypted, scope).is_some();
     let inner_from = inner_headers
         .as_ref()
         .and_then(|h| h.get("From"))
@@ -275,6 +280,7 @@ pub fn open_stream<R: Read>(
         scope,
         from: shown_from,
         header_mismatch,
+        header_protected,
     })
 }
 

@@ -107,6 +107,14 @@ pub fn encrypt(pki: &Pki, message: &[u8], to: &[&str], extra: &[&str]) -> Vec<u8
         args.push(c);
     }
     args.extend_from_slice(extra);
+    // The callers check the pre-RFC 9788 shape (outer fields kept, `Content-*`
+    // inside); header protection, the default, has its tests in header_protection.rs.
+    if !extra
+        .iter()
+        .any(|a| a.contains("header-protection") || a.contains("legacy-display"))
+    {
+        args.push("--no-header-protection");
+    }
     smime_ok(&args, message)
 }
 

@@ -81,6 +81,16 @@ def test_the_whole_story(pki, account):
     assert signer.certificate.fingerprint_sha256() == pki.cert("alice").fingerprint_sha256()
     # Alice's own Sent copy opens too (encrypt-to-self).
     assert alice.open(sealed).decrypted
+    # Header protection (RFC 9788): servers saw "[...]", Bob sees the real Subject.
+    assert b"Subject: [...]" in sealed and b"Quarterly numbers" not in sealed
+    assert opened.subject == "Quarterly numbers" and "Subject" in opened.protected_fields
+
+    # Bob's app learns Alice's certificate from her verified message (opt-in): his
+    # reply is encrypted to it without an Install, and says where it came from.
+    assert bob.learn(opened) == [pki.cert("alice").fingerprint_sha256()]
+    assert bob.learn(opened) == []  # already known
+    reply = by_address(bob.check(["alice@example.org"], [], []))["alice@example.org"]
+    assert reply.encryptable and reply.source.startswith("collected")
 
     # Carol (outside CA) sends Alice a signed message.
     carol_client = smime.Client(str(pki.dir / "carol-store"), pki.identity("carol"), [pki.cert("outside-ca")])

@@ -29,7 +29,9 @@
 //!
 //! * `certificate`: `certificate` (base64 DER), `address` (repeated: the addresses it
 //!   is installed for, each named by the certificate), `installed-at`, `origin`,
-//!   optional `message-id`.
+//!   optional `message-id`, optional `acquisition: collected` for a certificate
+//!   collected from a verified message (absent: installed by the user, which is how
+//!   entries written before collection existed read).
 //! * `trust`: `cert-sha256` (hex), `address` (repeated), `purpose` (repeated: `verify`,
 //!   `encrypt`), `created-at`, `spki-sha256` (hex; a decision without it applies to
 //!   nothing).
@@ -71,8 +73,8 @@ use super::records::{
     write_atomic,
 };
 use super::{
-    CertificateDirectory, CertificateStoreWrite, InstallOptions, Lookup, Provenance, Source,
-    SourceKind, install_addresses,
+    Acquisition, CertificateDirectory, CertificateStoreWrite, InstallOptions, Lookup, Provenance,
+    Source, SourceKind, install_addresses,
 };
 use crate::{address::EmailAddress, cert::Certificate, error::DirectoryError, error::Result};
 
@@ -418,6 +420,10 @@ fn read_entry(path: &Path, stem: &str) -> Result<InstalledEntry, String> {
             installed_at: parse_secs(r.get("installed-at"), "installed-at")?,
             message_id: r.get("message-id"),
             origin: r.get("origin").unwrap_or_default(),
+            acquisition: match r.get("acquisition").as_deref() {
+                Some("collected") => Acquisition::CollectedFromVerifiedMessage,
+                _ => Acquisition::InstalledByUser,
+            },
         },
     })
 }
@@ -432,6 +438,11 @@ fn encode_entry(entry: &InstalledEntry) -> Vec<u8> {
     r.push("origin", &entry.provenance.origin);
     if let Some(id) = &entry.provenance.message_id {
         r.push("message-id", id);
+    }
+    // Written only for collected entries: an entry without it (every entry of an
+    // older store) is one the user installed.
+    if entry.provenance.acquisition == Acquisition::CollectedFromVerifiedMessage {
+        r.push("acquisition", "collected");
     }
     r.encode()
 }
@@ -458,6 +469,10 @@ fn unindex(index: &mut Index, fp: &[u8; 32]) {
     }
 }
 
+fn is_collected(entry: &InstalledEntry) -> bool {
+    entry.provenance.acquisition == Acquisition::CollectedFromVerifiedMessage
+}
+
 impl CertificateDirectory for InstalledStore {
     fn source(&self) -> Source {
         self.inner.source.clone()
@@ -476,10 +491,20 @@ impl CertificateDirectory for InstalledStore {
             .iter()
             .map(|address| {
                 let mut answer = Lookup::new(address.clone());
-                for fp in index.by_address.get(address).into_iter().flatten() {
-                    if let Some(entry) = index.entries.get(fp) {
-                        answer.offer(entry.certificate.clone(), source);
-                    }
+                let collected = Source::new(SourceKind::Collected, source.name());
+                let entries: Vec<&InstalledEntry> = index
+                    .by_address
+                    .get(address)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|fp| index.entries.get(fp))
+                    .collect();
+                // What the user installed first; collected ones under their own source.
+                for entry in entries.iter().filter(|e| !is_collected(e)) {
+                    answer.offer(entry.certificate.clone(), source);
+                }
+                for entry in entries.iter().filter(|e| is_collected(e)) {
+                    answer.offer(entry.certificate.clone(), &collected);
                 }
                 answer
             })
@@ -497,7 +522,14 @@ impl CertificateStoreWrite for InstalledStore {
         // Installing again for another address keeps the earlier ones (read under
         // the lock, so a concurrent install cannot be lost). A damaged earlier file
         // is replaced.
+        let mut provenance = options.provenance.clone();
         if let Ok(previous) = read_entry(&dir.join(&name), &hex_upper(&fp)) {
+            // Collecting never turns what the user installed into a collected entry.
+            if provenance.acquisition == Acquisition::CollectedFromVerifiedMessage
+                && previous.provenance.acquisition == Acquisition::InstalledByUser
+            {
+                provenance = previous.provenance.clone();
+            }
             for a in previous.addresses {
                 if !addresses.contains(&a) {
                     addresses.push(a);
@@ -507,7 +539,7 @@ impl CertificateStoreWrite for InstalledStore {
         let entry = InstalledEntry {
             certificate: certificate.clone(),
             addresses,
-            provenance: options.provenance.clone(),
+            provenance,
         };
         write_atomic(&dir, &name, &encode_entry(&entry))?;
         let generations = self.bump_generation()?;
