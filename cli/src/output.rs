@@ -1,9 +1,19 @@
 //! `--out FILE` or stdout, written only when the operation succeeds.
+//!
+//! Plaintext never goes anywhere the caller did not name (issue 15, finding 8): `--out
+//! FILE` is written through a temporary file beside FILE (the folder the caller
+//! chose) and renamed over it; stdout and special files (`/dev/null`, a FIFO) are
+//! held in memory, up to [`MAX_SPOOL_BYTES`], never spilled to `$TMPDIR`. Every
+//! failure to write, including reopening the temporary file, is an error.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::failure::Failure;
+
+/// The most output held in memory for stdout or a special file. Larger output needs
+/// `--out FILE`: spilling it to a temporary file would leave plaintext in `$TMPDIR`.
+pub const MAX_SPOOL_BYTES: usize = 64 << 20;
 
 /// Output that appears only on success: a temporary file renamed over `--out`, or
 /// a spool copied to stdout or to a special file (a failed decryption writes nothing).
@@ -41,9 +51,17 @@ impl Output {
 
     pub fn writer(&self) -> Box<dyn Write> {
         match self {
-            Output::File { temp, .. } => match temp.reopen() {
+            Output::File { temp, path } => match temp.reopen() {
                 Ok(f) => Box::new(io::BufWriter::new(f)),
-                Err(_) => Box::new(io::sink()),
+                // Every write (and the final flush) fails with why: the operation
+                // then reports it instead of succeeding with nothing written.
+                Err(e) => Box::new(Failing(Some(io::Error::new(
+                    e.kind(),
+                    format!(
+                        "cannot reopen the temporary file for {}: {e}",
+                        path.display()
+                    ),
+                )))),
             },
             Output::Special(path) => Box::new(Spool::to(Some(path.clone()))),
             Output::Stdout => Box::new(Spool::to(None)),
@@ -65,10 +83,33 @@ impl Output {
     }
 }
 
-/// Collects output in a temporary spool and copies it to its destination (stdout, or
-/// a special file) on flush, so that a failure part-way writes nothing.
+/// A writer whose every write and flush fails with the error it was made with.
+struct Failing(Option<io::Error>);
+
+impl Failing {
+    fn error(&mut self) -> io::Error {
+        match self.0.take() {
+            Some(e) => e,
+            None => io::Error::other("the output could not be opened"),
+        }
+    }
+}
+
+impl Write for Failing {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        Err(self.error())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Err(self.error())
+    }
+}
+
+/// Collects output in memory (at most [`MAX_SPOOL_BYTES`]) and copies it to its
+/// destination (stdout, or a special file) on flush, so that a failure part-way
+/// writes nothing and nothing is spilled to a temporary file.
 pub struct Spool {
-    spool: Option<tempfile::SpooledTempFile>,
+    spool: Option<Vec<u8>>,
     /// `None`: stdout.
     destination: Option<PathBuf>,
 }
@@ -84,25 +125,30 @@ impl Spool {
 
 impl Write for Spool {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.spool
-            .get_or_insert_with(|| tempfile::SpooledTempFile::new(16 << 20))
-            .write(buf)
+        let spool = self.spool.get_or_insert_with(Vec::new);
+        if spool.len().saturating_add(buf.len()) > MAX_SPOOL_BYTES {
+            return Err(io::Error::other(format!(
+                "the output is larger than {} MiB, the most held in memory until the \
+                 operation succeeds; write it to a file with --out FILE",
+                MAX_SPOOL_BYTES >> 20
+            )));
+        }
+        spool.extend_from_slice(buf);
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        use std::io::Seek;
-        if let Some(mut spool) = self.spool.take() {
-            spool.seek(io::SeekFrom::Start(0))?;
+        if let Some(spool) = self.spool.take() {
             match &self.destination {
                 Some(path) => {
                     let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-                    io::copy(&mut spool, &mut f)?;
+                    f.write_all(&spool)?;
                     f.flush()?;
                 }
                 None => {
                     let stdout = io::stdout();
                     let mut lock = stdout.lock();
-                    io::copy(&mut spool, &mut lock)?;
+                    lock.write_all(&spool)?;
                     lock.flush()?;
                 }
             }

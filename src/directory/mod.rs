@@ -51,10 +51,13 @@ mod installed;
 mod layered;
 #[cfg(feature = "ldap")]
 mod ldap;
+#[cfg(feature = "ldap")]
+pub mod ldap_limits;
 #[cfg(feature = "ldap-tls")]
 mod ldap_tls;
 mod memory;
 mod records;
+mod regular_file;
 #[cfg(any(feature = "ldap-tls", feature = "activesync"))]
 mod tls_roots;
 mod vcard;
@@ -73,6 +76,9 @@ pub use installed::{
     fingerprint_from_hex,
 };
 pub use layered::{Layered, Strategy};
+#[cfg(feature = "ldap")]
+#[doc(hidden)]
+pub use ldap::fuzz_search_entry;
 #[cfg(feature = "ldap")]
 pub use ldap::{LdapConfig, LdapGal, Tls};
 pub use memory::MemoryDirectory;
@@ -190,6 +196,14 @@ impl fmt::Display for LookupFailed {
     }
 }
 
+/// Candidates kept for one address, over all sources. Each is path-validated by the
+/// encryptor, so a source offering thousands would cost thousands of validations; a
+/// person has a few certificates (a current one, a renewed one, one per device).
+pub const MAX_CANDIDATES_PER_ADDRESS: usize = 32;
+
+/// How the note about a capped candidate list starts.
+const TOO_MANY_CANDIDATES: &str = "more certificates than the limit";
+
 /// The answer for one address: the candidates found and the sources that failed.
 ///
 /// Both may be non-empty (one source failed, another answered). No candidates and no
@@ -199,6 +213,8 @@ impl fmt::Display for LookupFailed {
 pub struct Lookup {
     address: EmailAddress,
     candidates: Vec<Candidate>,
+    /// SHA-256 fingerprints of `candidates`: de-duplication in O(1) per offer.
+    fingerprints: std::collections::HashSet<[u8; 32]>,
     failures: Vec<LookupFailed>,
     notes: Vec<String>,
 }
@@ -209,6 +225,7 @@ impl Lookup {
         Lookup {
             address,
             candidates: Vec::new(),
+            fingerprints: std::collections::HashSet::new(),
             failures: Vec::new(),
             notes: Vec::new(),
         }
@@ -242,14 +259,31 @@ impl Lookup {
         self.candidates.is_empty() && !self.failures.is_empty()
     }
 
-    /// Adds `certificate` from `source` if it names the address and is not already a
-    /// candidate. Returns whether it was added.
+    /// Adds `certificate` from `source` if it names the address, is not already a
+    /// candidate and fewer than [`MAX_CANDIDATES_PER_ADDRESS`] are there (past it, a
+    /// note says so once). Returns whether it was added.
     pub fn offer(&mut self, certificate: Certificate, source: &Source) -> bool {
-        if self.candidates.iter().any(|c| c.certificate == certificate) {
+        let fingerprint = certificate.fingerprint_sha256();
+        if self.fingerprints.contains(&fingerprint) {
+            return false;
+        }
+        if self.candidates.len() >= MAX_CANDIDATES_PER_ADDRESS {
+            if self.candidates.len() == MAX_CANDIDATES_PER_ADDRESS
+                && !self
+                    .notes
+                    .iter()
+                    .any(|n| n.starts_with(TOO_MANY_CANDIDATES))
+            {
+                self.notes.push(format!(
+                    "{TOO_MANY_CANDIDATES} ({MAX_CANDIDATES_PER_ADDRESS}); {source} offered more, \
+                     which were not considered"
+                ));
+            }
             return false;
         }
         match Candidate::new(&self.address, certificate, source.clone()) {
             Some(c) => {
+                self.fingerprints.insert(fingerprint);
                 self.candidates.push(c);
                 true
             }
