@@ -26,8 +26,9 @@ use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchOptio
 use zeroize::Zeroizing;
 
 use super::ldap_limits::{
-    DEFAULT_LDAP_LOOKUP_DEADLINE, MAX_LDAP_BYTES_PER_SEARCH, MAX_LDAP_CERTIFICATES_PER_ENTRY,
-    MAX_LDAP_ENTRIES_PER_SEARCH, MAX_LDAP_VALUE_BYTES, MAX_LDAP_VALUES_PER_ENTRY,
+    DEFAULT_LDAP_LOOKUP_DEADLINE, MAX_LDAP_BYTES_PER_SEARCH, MAX_LDAP_CANDIDATES_PER_ADDRESS,
+    MAX_LDAP_CERTIFICATES_PER_ENTRY, MAX_LDAP_ENTRIES_PER_SEARCH, MAX_LDAP_VALUE_BYTES,
+    MAX_LDAP_VALUES_PER_ENTRY,
 };
 use super::{CertificateDirectory, Lookup, Source, SourceKind};
 use crate::{address::EmailAddress, cert::Certificate, error::DirectoryError, error::Result};
@@ -380,8 +381,17 @@ impl LdapGal {
         }
         let mut taken = 0usize;
         let mut offer = |c: Certificate, answer: &mut Lookup| {
-            // MAX_LDAP_CERTIFICATES_PER_ENTRY: each candidate costs a path validation.
-            if taken < MAX_LDAP_CERTIFICATES_PER_ENTRY {
+            // Each candidate costs a path validation: at most so many per entry and
+            // per address, and the answer says when more were offered.
+            if answer.candidates().len() >= MAX_LDAP_CANDIDATES_PER_ADDRESS {
+                if !answer.notes().iter().any(|n| n.starts_with(TOO_MANY)) {
+                    answer.push_note(format!(
+                        "{TOO_MANY} ({MAX_LDAP_CANDIDATES_PER_ADDRESS}) from {}; the rest \
+                         were not considered",
+                        self.source
+                    ));
+                }
+            } else if taken < MAX_LDAP_CERTIFICATES_PER_ENTRY {
                 taken += 1;
                 answer.offer(c, &self.source);
             }
@@ -437,10 +447,14 @@ impl CertificateDirectory for LdapGal {
             .build()
         {
             Ok(runtime) => runtime
-                .block_on(ldap3::tokio::time::timeout(
-                    self.config.lookup_deadline,
-                    self.run(&batches, &mut results),
-                ))
+                // The timer is made inside the runtime (it needs its clock).
+                .block_on(async {
+                    ldap3::tokio::time::timeout(
+                        self.config.lookup_deadline,
+                        self.run(&batches, &mut results),
+                    )
+                    .await
+                })
                 .unwrap_or_else(|_| {
                     Err(self.over_limit(
                         "lookup time (ms)",
@@ -552,6 +566,9 @@ fn same_attr(wanted: &str, got: &str) -> bool {
     let base = |s: &str| s.split(';').next().unwrap_or(s).to_ascii_lowercase();
     base(wanted) == base(got)
 }
+
+/// How the note about a capped candidate list starts.
+const TOO_MANY: &str = "more certificates than the limit";
 
 /// What an entry broke: a limit's name and value.
 type EntryLimit = (&'static str, usize);

@@ -29,6 +29,10 @@ pub const MAX_LDAP_BYTES_PER_SEARCH: usize = 8 * 1024 * 1024;
 /// each becomes a candidate that the encryptor path-validates.
 pub const MAX_LDAP_CERTIFICATES_PER_ENTRY: usize = 16;
 
+/// Candidates one lookup takes from the GAL for one address. Each is path-validated
+/// by the encryptor; a person has a few certificates (current, renewed, per device).
+pub const MAX_LDAP_CANDIDATES_PER_ADDRESS: usize = 32;
+
 /// The default for [`LdapConfig::lookup_deadline`](super::LdapConfig::lookup_deadline):
 /// the whole lookup (connect, bind, every search and page) ends by then, however the
 /// server spaces its replies. ldap3's own timeout restarts with every reply.

@@ -196,14 +196,6 @@ impl fmt::Display for LookupFailed {
     }
 }
 
-/// Candidates kept for one address, over all sources. Each is path-validated by the
-/// encryptor, so a source offering thousands would cost thousands of validations; a
-/// person has a few certificates (a current one, a renewed one, one per device).
-pub const MAX_CANDIDATES_PER_ADDRESS: usize = 32;
-
-/// How the note about a capped candidate list starts.
-const TOO_MANY_CANDIDATES: &str = "more certificates than the limit";
-
 /// The answer for one address: the candidates found and the sources that failed.
 ///
 /// Both may be non-empty (one source failed, another answered). No candidates and no
@@ -259,26 +251,11 @@ impl Lookup {
         self.candidates.is_empty() && !self.failures.is_empty()
     }
 
-    /// Adds `certificate` from `source` if it names the address, is not already a
-    /// candidate and fewer than [`MAX_CANDIDATES_PER_ADDRESS`] are there (past it, a
-    /// note says so once). Returns whether it was added.
+    /// Adds `certificate` from `source` if it names the address and is not already a
+    /// candidate (checked in O(1) by fingerprint). Returns whether it was added.
     pub fn offer(&mut self, certificate: Certificate, source: &Source) -> bool {
         let fingerprint = certificate.fingerprint_sha256();
         if self.fingerprints.contains(&fingerprint) {
-            return false;
-        }
-        if self.candidates.len() >= MAX_CANDIDATES_PER_ADDRESS {
-            if self.candidates.len() == MAX_CANDIDATES_PER_ADDRESS
-                && !self
-                    .notes
-                    .iter()
-                    .any(|n| n.starts_with(TOO_MANY_CANDIDATES))
-            {
-                self.notes.push(format!(
-                    "{TOO_MANY_CANDIDATES} ({MAX_CANDIDATES_PER_ADDRESS}); {source} offered more, \
-                     which were not considered"
-                ));
-            }
             return false;
         }
         match Candidate::new(&self.address, certificate, source.clone()) {
