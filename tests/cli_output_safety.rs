@@ -76,9 +76,11 @@ fn stdout_output_is_never_spilled_to_tmpdir() {
     while entity.len() < 17 << 20 {
         entity.extend_from_slice(line);
     }
+    // CBC: decryption streams (AES-GCM from a pipe may spool ciphertext, which is
+    // not plaintext; this test is about the output).
     let o = EncryptOptions {
         der: true,
-        ..EncryptOptions::new("aes-128-gcm")
+        ..EncryptOptions::new("aes-128-cbc")
     };
     let der = openssl::encrypt_with(&entity, &[&p.cert("alice")], &o);
     let dir = temp_dir();
@@ -133,7 +135,7 @@ fn verify_content_out_only_for_a_valid_verdict_and_never_partial() {
     let p = pki();
     let dir = temp_dir();
     let mut sign = vec!["sign".to_string()];
-    sign.extend(cli::key_args(p, "alice", KeyFrom::CertKey));
+    sign.extend(cli::key_args(p, "alice", KeyFrom::P12));
     let refs: Vec<&str> = sign.iter().map(String::as_str).collect();
     let signed = cli::smime_ok(&refs, &msg::plain());
     let input = write_file(dir.path(), "signed.eml", &signed);

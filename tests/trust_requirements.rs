@@ -276,7 +276,19 @@ fn row_23_a_16384_bit_key_and_an_oversized_signature_are_refused_by_size() {
         "sha256",
         None,
     );
-    let ica = s.ca("ica", Some("root"), &[]);
+    // RSA throughout, so the signature algorithms fit an RSA key of any size.
+    let ica = s.issue_with(
+        "ica",
+        "/O=Trust Tests/CN=ica",
+        Some("root"),
+        &[
+            "basicConstraints=critical,CA:TRUE",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+        "rsa:2048",
+        "sha256",
+        None,
+    );
     let leaf = s.person("leaf", "ann@corp.example", "ica", &[]);
     let mut store = TrustStore::new();
     store.add_anchor(root);
@@ -354,10 +366,9 @@ fn row_26_crl_fetcher_is_called_only_for_an_anchored_path() {
     let cdp = format!("crlDistributionPoints=URI:{url}");
     let aia = format!("authorityInfoAccess=caIssuers;URI:{url}");
     let leaf = s.person("leaf", "ann@corp.example", "root", &[&cdp, &aia]);
-    let stranger_root = s.ca("stranger", None, &[]);
+    s.ca("stranger", None, &[]); // a root the store does not know
     let stranger = s.person("other", "ann@corp.example", "stranger", &[&cdp, &aia]);
     let revoking = s.crl("root", &["leaf"]);
-    let _ = stranger_root;
 
     let mut policy = Policy::email();
     policy.revocation = RevocationCheck::Required;

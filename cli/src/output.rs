@@ -6,8 +6,10 @@
 //! held in memory, up to [`MAX_SPOOL_BYTES`], never spilled to `$TMPDIR`. Every
 //! failure to write, including reopening the temporary file, is an error.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::failure::Failure;
 
@@ -16,7 +18,8 @@ use crate::failure::Failure;
 pub const MAX_SPOOL_BYTES: usize = 64 << 20;
 
 /// Output that appears only on success: a temporary file renamed over `--out`, or
-/// a spool copied to stdout or to a special file (a failed decryption writes nothing).
+/// a spool in memory written to stdout or to a special file by [`Output::commit`]
+/// (a failed or refused operation writes nothing).
 pub enum Output {
     File {
         temp: tempfile::NamedTempFile,
@@ -25,17 +28,32 @@ pub enum Output {
     /// An existing `--out` that is not a regular file (`/dev/null`, a FIFO, a
     /// terminal): renaming over it would replace the device with a regular file, so
     /// the output is spooled and written into it on success.
-    Special(PathBuf),
-    Stdout,
+    Special {
+        path: PathBuf,
+        spool: Spooled,
+    },
+    Stdout {
+        spool: Spooled,
+    },
 }
+
+/// The bytes a [`Spool`] collected, shared with the [`Output`] that writes them on
+/// commit (a writer's `flush` does not release them: the library flushes when it
+/// finishes, before the command has decided).
+type Spooled = Rc<RefCell<Vec<u8>>>;
 
 impl Output {
     pub fn open(path: Option<&Path>) -> Result<Self, Failure> {
         let Some(path) = path else {
-            return Ok(Output::Stdout);
+            return Ok(Output::Stdout {
+                spool: Spooled::default(),
+            });
         };
         if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-            return Ok(Output::Special(path.to_owned()));
+            return Ok(Output::Special {
+                path: path.to_owned(),
+                spool: Spooled::default(),
+            });
         }
         let dir = path
             .parent()
@@ -63,8 +81,9 @@ impl Output {
                     ),
                 )))),
             },
-            Output::Special(path) => Box::new(Spool::to(Some(path.clone()))),
-            Output::Stdout => Box::new(Spool::to(None)),
+            Output::Special { spool, .. } | Output::Stdout { spool } => Box::new(Spool {
+                spool: spool.clone(),
+            }),
         }
     }
 
@@ -78,7 +97,21 @@ impl Output {
                 .persist(&path)
                 .map(drop)
                 .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display()))),
-            Output::Special(_) | Output::Stdout => Ok(()),
+            Output::Special { path, spool } => std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .and_then(|mut f| {
+                    f.write_all(&spool.borrow())?;
+                    f.flush()
+                })
+                .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display()))),
+            Output::Stdout { spool } => {
+                let stdout = io::stdout();
+                let mut lock = stdout.lock();
+                lock.write_all(&spool.borrow())
+                    .and_then(|()| lock.flush())
+                    .map_err(|e| Failure::usage(format!("cannot write output: {e}")))
+            }
         }
     }
 }
@@ -105,27 +138,15 @@ impl Write for Failing {
     }
 }
 
-/// Collects output in memory (at most [`MAX_SPOOL_BYTES`]) and copies it to its
-/// destination (stdout, or a special file) on flush, so that a failure part-way
-/// writes nothing and nothing is spilled to a temporary file.
+/// Collects output in memory, at most [`MAX_SPOOL_BYTES`]; [`Output::commit`] writes
+/// it to its destination. Nothing is spilled to a temporary file.
 pub struct Spool {
-    spool: Option<Vec<u8>>,
-    /// `None`: stdout.
-    destination: Option<PathBuf>,
-}
-
-impl Spool {
-    fn to(destination: Option<PathBuf>) -> Self {
-        Spool {
-            spool: None,
-            destination,
-        }
-    }
+    spool: Spooled,
 }
 
 impl Write for Spool {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let spool = self.spool.get_or_insert_with(Vec::new);
+        let mut spool = self.spool.borrow_mut();
         if spool.len().saturating_add(buf.len()) > MAX_SPOOL_BYTES {
             return Err(io::Error::other(format!(
                 "the output is larger than {} MiB, the most held in memory until the \
@@ -138,21 +159,6 @@ impl Write for Spool {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if let Some(spool) = self.spool.take() {
-            match &self.destination {
-                Some(path) => {
-                    let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-                    f.write_all(&spool)?;
-                    f.flush()?;
-                }
-                None => {
-                    let stdout = io::stdout();
-                    let mut lock = stdout.lock();
-                    lock.write_all(&spool)?;
-                    lock.flush()?;
-                }
-            }
-        }
         Ok(())
     }
 }
