@@ -3,8 +3,8 @@
 //! The server is not trusted (issue 15, finding 6): it could answer with millions of
 //! entries, entries with thousands of values, megabyte "certificates", or drip one
 //! reply just before each per-operation timeout so that a lookup never ends. Each
-//! limit below is far above what a real directory sends for the at most
-//! [`MAX_BATCH`](super::ldap::MAX_BATCH) addresses of one search; going over it fails
+//! limit below is far above what a real directory sends for the at most 50
+//! addresses of one search; going over it fails
 //! the batch with [`DirectoryError::LimitExceeded`](crate::DirectoryError) instead
 //! of returning part of the answer as if it were all of it.
 
