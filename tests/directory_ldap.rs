@@ -84,6 +84,7 @@ fn silent_server_fails_within_the_timeout() {
     let gal = LdapGal::new(
         LdapConfig::new(url, BASE)
             .with_bind(ROOT_DN, ROOT_PW)
+            .with_plaintext_bind_allowed()
             .with_timeout(Duration::from_millis(500)),
     )
     .unwrap();
@@ -91,18 +92,24 @@ fn silent_server_fails_within_the_timeout() {
     assert!(answers.iter().all(|a| a.is_failed()), "{answers:?}");
 }
 
+/// A simple bind as the root DN over plain `ldap://`, explicitly allowed.
+fn plain_bind(config: LdapConfig, password: &str) -> LdapConfig {
+    config
+        .with_bind(ROOT_DN, password)
+        .with_plaintext_bind_allowed()
+}
+
 #[test]
 fn bind_dn_and_wrong_password() {
     let slapd = Slapd::start_with(|files| ldap_users(files, 0));
-    let good =
-        LdapGal::new(LdapConfig::new(slapd.url(), BASE).with_bind(ROOT_DN, ROOT_PW)).unwrap();
+    let good = LdapGal::new(plain_bind(LdapConfig::new(slapd.url(), BASE), ROOT_PW)).unwrap();
     assert_eq!(
         good.lookup(&[addr("cat@corp.example")])[0]
             .candidates()
             .len(),
         1
     );
-    let bad = LdapGal::new(LdapConfig::new(slapd.url(), BASE).with_bind(ROOT_DN, "wrong")).unwrap();
+    let bad = LdapGal::new(plain_bind(LdapConfig::new(slapd.url(), BASE), "wrong")).unwrap();
     let answer = &bad.lookup(&[addr("cat@corp.example")])[0];
     assert!(answer.is_failed());
     assert!(

@@ -1,6 +1,7 @@
 //! The directory options shared by the commands that look certificates up:
 //! `--store DIR --contacts PATH... --ldap URL --ldap-base DN [--ldap-bind-dn DN
-//! --ldap-password-env VAR] [--ldap-starttls] [--ldap-ca PEM...] --eas URL --eas-user
+//! --ldap-password-env VAR [--ldap-allow-plaintext-bind]] [--ldap-starttls]
+//! [--ldap-ca PEM...] --eas URL --eas-user
 //! USER (--eas-password-env VAR | --eas-token-env VAR) [--eas-ca PEM...]
 //! [--eas-insecure-http]`, combined in that order (installed, contacts, LDAP GAL,
 //! ActiveSync GAL).
@@ -36,6 +37,10 @@ pub struct DirectoryArgs {
     /// Environment variable holding the bind password.
     #[arg(long = "ldap-password-env", value_name = "VAR")]
     pub ldap_password_env: Option<String>,
+    /// Allow the bind password to go over plain ldap:// without StartTLS, in clear
+    /// (refused otherwise).
+    #[arg(long = "ldap-allow-plaintext-bind", requires = "ldap_bind_dn")]
+    pub ldap_allow_plaintext_bind: bool,
     /// Upgrade ldap:// with StartTLS.
     #[arg(long = "ldap-starttls", requires = "ldap")]
     pub ldap_starttls: bool,
@@ -89,6 +94,9 @@ impl DirectoryArgs {
             let password = std::env::var(var)
                 .map_err(|_| Failure::usage(format!("environment variable {var} is not set")))?;
             config = config.with_bind(dn, password);
+        }
+        if self.ldap_allow_plaintext_bind {
+            config = config.with_plaintext_bind_allowed();
         }
         if self.ldap_starttls {
             config = config.with_starttls();

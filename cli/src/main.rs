@@ -17,7 +17,8 @@
 //! smime remove  --store DIR (--fingerprint SHA256 | --address ADDR)
 //!
 //! directory options: --store DIR --contacts FILE_OR_DIR...
-//!                    --ldap URL --ldap-base DN [--ldap-bind-dn DN --ldap-password-env VAR]
+//!                    --ldap URL --ldap-base DN [--ldap-bind-dn DN --ldap-password-env VAR
+//!                      [--ldap-allow-plaintext-bind]]
 //!                    --eas URL --eas-user USER (--eas-password-env VAR | --eas-token-env VAR)
 //!                          [--eas-ca PEM...] [--eas-insecure-http]
 //! ```
@@ -81,7 +82,9 @@ pub struct Io {
     /// Input file (default: standard input).
     #[arg(long = "in", value_name = "FILE")]
     pub input: Option<PathBuf>,
-    /// Output file (default: standard output).
+    /// Output file, written whole on success through a temporary file beside it
+    /// (default: standard output, held in memory until success, at most 64 MiB; the
+    /// output is never spilled to $TMPDIR).
     #[arg(long = "out", value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

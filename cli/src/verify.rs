@@ -36,7 +36,8 @@ pub struct VerifyArgs {
     /// Fail when a certificate's revocation status cannot be determined from CRLs.
     #[arg(long = "require-revocation")]
     require_revocation: bool,
-    /// Write the verified content here.
+    /// Write the verified content here, only when every signature is valid (written
+    /// whole through a temporary file beside FILE, never a partial file).
     #[arg(long = "content-out", value_name = "FILE")]
     content_out: Option<PathBuf>,
     /// The installed-certificate store `--learn` writes to.
@@ -164,22 +165,28 @@ pub fn run(args: VerifyArgs) -> Result<(), Failure> {
     });
     let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::usage(e.to_string()))?;
     crate::failure::write_output(args.io.output.as_deref(), format!("{text}\n").as_bytes())?;
-    if let Some(path) = &args.content_out {
-        let written = std::fs::File::create(path).and_then(|f| {
-            let mut w = std::io::BufWriter::new(f);
-            opened.content_mut().copy_to(&mut w)?;
-            std::io::Write::flush(&mut w)
-        });
-        written.map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+    // Issue 15 finding 8: the content only for a valid verdict, written atomically.
+    if let (Some(path), true) = (&args.content_out, valid) {
+        let output = crate::output::Output::open(Some(path))?;
+        let mut writer = output.writer();
+        opened
+            .content_mut()
+            .copy_to(&mut writer)
+            .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+        output.commit(writer)?;
     }
     if valid {
         Ok(())
     } else {
+        let not_written = match &args.content_out {
+            Some(path) => format!("; {} not written", path.display()),
+            None => String::new(),
+        };
         Err(Failure {
             code: 1,
             message: match signers.is_empty() {
-                true => "the message is not signed".into(),
-                false => "not every signature is valid".into(),
+                true => format!("the message is not signed{not_written}"),
+                false => format!("not every signature is valid{not_written}"),
             },
         })
     }

@@ -51,10 +51,7 @@ impl Aead {
     /// XORs the keystream into `buf`.
     pub fn apply_keystream(&mut self, buf: &mut [u8]) -> Result<(), CmsError> {
         match self {
-            Aead::Gcm(g) => {
-                g.apply_keystream(buf);
-                Ok(())
-            }
+            Aead::Gcm(g) => g.apply_keystream(buf),
             Aead::ChaCha(c) => c.apply_keystream(buf),
         }
     }
@@ -62,10 +59,7 @@ impl Aead {
     /// Encrypts `buf` in place and authenticates the result.
     pub fn encrypt(&mut self, buf: &mut [u8]) -> Result<(), CmsError> {
         match self {
-            Aead::Gcm(g) => {
-                g.encrypt(buf);
-                Ok(())
-            }
+            Aead::Gcm(g) => g.encrypt(buf),
             Aead::ChaCha(c) => c.encrypt(buf),
         }
     }

@@ -9,7 +9,7 @@
 //! caller first feeds the whole ciphertext to [`Gcm::absorb`], checks
 //! [`Gcm::verify`], and only then runs [`Gcm::apply_keystream`] over it again.
 
-use aes::cipher::{BlockCipherEncrypt, KeyInit, KeyIvInit, StreamCipher};
+use aes::cipher::{BlockCipherEncrypt, KeyInit, KeyIvInit, StreamCipher, StreamCipherSeek};
 use aes::{Aes128, Aes192, Aes256};
 use ghash::GHash;
 use zeroize::Zeroize;
@@ -18,6 +18,11 @@ use crate::cms::padded_mac::PaddedMac;
 use crate::error::CmsError;
 
 type Block = [u8; 16];
+
+/// The most plaintext one key and nonce may encrypt: 2^39 − 256 bits, that is
+/// 2^32 − 2 blocks of 16 bytes (NIST SP 800-38D §5.2.1.1). Past it the 32-bit counter
+/// would wrap onto J0 and reuse the tag mask as keystream.
+pub(crate) const GCM_MAX_PLAINTEXT_BYTES: u64 = ((1u64 << 32) - 2) * 16;
 
 /// The per-key-size state.
 enum Engine {
@@ -106,13 +111,35 @@ impl Gcm {
         self.ghash = PaddedMac::new(GHash::new(&self.h.into()));
     }
 
-    /// XORs the keystream into `buf` (encrypts or decrypts).
-    pub fn apply_keystream(&mut self, buf: &mut [u8]) {
-        match &mut self.ctr {
-            Engine::A128(c) => c.apply_keystream(buf),
-            Engine::A192(c) => c.apply_keystream(buf),
-            Engine::A256(c) => c.apply_keystream(buf),
+    /// How many keystream bytes were used so far (the counter's position).
+    fn position(&self) -> Option<u64> {
+        match &self.ctr {
+            Engine::A128(c) => c.try_current_pos().ok(),
+            Engine::A192(c) => c.try_current_pos().ok(),
+            Engine::A256(c) => c.try_current_pos().ok(),
         }
+    }
+
+    /// XORs the keystream into `buf` (encrypts or decrypts); fails, leaving `buf`
+    /// untouched, when that would pass [`GCM_MAX_PLAINTEXT_BYTES`].
+    pub fn apply_keystream(&mut self, buf: &mut [u8]) -> Result<(), CmsError> {
+        let over = CmsError::LimitExceeded {
+            what: "AES-GCM keystream (bytes)",
+            limit: usize::try_from(GCM_MAX_PLAINTEXT_BYTES).unwrap_or(usize::MAX),
+        };
+        let end = self
+            .position()
+            .and_then(|pos| pos.checked_add(buf.len() as u64));
+        match end {
+            Some(end) if end <= GCM_MAX_PLAINTEXT_BYTES => {}
+            _ => return Err(over),
+        }
+        let applied = match &mut self.ctr {
+            Engine::A128(c) => c.try_apply_keystream(buf),
+            Engine::A192(c) => c.try_apply_keystream(buf),
+            Engine::A256(c) => c.try_apply_keystream(buf),
+        };
+        applied.map_err(|_| over)
     }
 
     /// Feeds ciphertext to GHASH.
@@ -121,9 +148,10 @@ impl Gcm {
     }
 
     /// Encrypts `buf` in place and authenticates the result.
-    pub fn encrypt(&mut self, buf: &mut [u8]) {
-        self.apply_keystream(buf);
+    pub fn encrypt(&mut self, buf: &mut [u8]) -> Result<(), CmsError> {
+        self.apply_keystream(buf)?;
         self.absorb(buf);
+        Ok(())
     }
 
     /// The full 16-byte tag over what was absorbed so far.
@@ -199,7 +227,7 @@ mod tests {
                         g.aad(aad);
                         let mut ct = pt.clone();
                         for c in ct.chunks_mut(chunk) {
-                            g.encrypt(c);
+                            g.encrypt(c).unwrap();
                         }
                         assert_eq!(ct, want_ct, "len {len} chunk {chunk}");
                         assert_eq!(g.tag().to_vec(), want_tag, "len {len} chunk {chunk}");
@@ -213,11 +241,64 @@ mod tests {
                         let mut bad = want_tag.clone();
                         bad[15] ^= 1;
                         assert!(!d.verify(&bad));
-                        d.apply_keystream(&mut ct);
+                        d.apply_keystream(&mut ct).unwrap();
                         assert_eq!(ct, pt);
                     }
                 }
             }
         }
+    }
+
+    /// Moves the counter to `pos` bytes into the keystream, as if that much had been
+    /// encrypted, so the limit can be reached without encrypting 64 GiB.
+    fn seek(g: &mut Gcm, pos: u64) {
+        match &mut g.ctr {
+            Engine::A128(c) => c.seek(pos),
+            Engine::A192(c) => c.seek(pos),
+            Engine::A256(c) => c.seek(pos),
+        }
+    }
+
+    #[test]
+    fn keystream_limit_is_a_typed_error_not_a_panic() {
+        for key_len in [16usize, 24, 32] {
+            let key = vec![7u8; key_len];
+            let mut g = Gcm::new(&key, &[1u8; 12]).unwrap();
+            seek(&mut g, GCM_MAX_PLAINTEXT_BYTES - 20);
+            // The last 20 bytes are still allowed.
+            let mut last = [0u8; 20];
+            g.encrypt(&mut last).unwrap();
+            // One byte more is refused, and the buffer is left as it was.
+            let mut one = [0xAAu8; 1];
+            let err = g.apply_keystream(&mut one).unwrap_err();
+            assert!(
+                matches!(err, CmsError::LimitExceeded { what, .. } if what.contains("GCM")),
+                "{err:?}"
+            );
+            assert_eq!(one, [0xAA]);
+            assert!(g.encrypt(&mut one).is_err());
+
+            // A chunk straddling the limit is refused whole.
+            let mut h = Gcm::new(&key, &[1u8; 12]).unwrap();
+            seek(&mut h, GCM_MAX_PLAINTEXT_BYTES - 8);
+            let mut straddle = [0u8; 16];
+            assert!(h.apply_keystream(&mut straddle).is_err());
+            assert_eq!(straddle, [0u8; 16]);
+        }
+    }
+
+    #[test]
+    fn keystream_at_the_limit_still_matches_the_counter_block_before_j0() {
+        // The last allowed block uses counter 0xFFFFFFFF when J0 ends in 1 (counter 2
+        // is the first): the keystream there is E_K(nonce || FFFFFFFF).
+        let key = [3u8; 16];
+        let nonce = [5u8; 12];
+        let mut g = Gcm::new(&key, &nonce).unwrap();
+        seek(&mut g, GCM_MAX_PLAINTEXT_BYTES - 16);
+        let mut block = [0u8; 16];
+        g.apply_keystream(&mut block).unwrap();
+        let mut counter_block = [0xFFu8; 16];
+        counter_block[..12].copy_from_slice(&nonce);
+        assert_eq!(block, ecb_block::<Aes128>(&key, counter_block).unwrap());
     }
 }

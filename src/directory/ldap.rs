@@ -12,14 +12,24 @@
 //! verify the server's certificate against the platform's roots plus
 //! [`LdapConfig::tls_roots`] (the organisation's own CA); there is no way to skip the
 //! check.
+//!
+//! A simple bind sends the password as it is, so over plain `ldap://` (no StartTLS)
+//! it needs [`LdapConfig::allow_plaintext_bind`]. What the server may make us keep
+//! and how long a lookup may take are bounded by the constants in
+//! [`ldap_limits`](super::ldap_limits) and [`LdapConfig::lookup_deadline`].
 
 use std::time::Duration;
 
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::asn1::{PL, StructureTag};
-use ldap3::{LdapConn, LdapConnSettings, LdapError, Scope, SearchOptions};
+use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchOptions};
 use zeroize::Zeroizing;
 
+use super::ldap_limits::{
+    DEFAULT_LDAP_LOOKUP_DEADLINE, MAX_LDAP_BYTES_PER_SEARCH, MAX_LDAP_CANDIDATES_PER_ADDRESS,
+    MAX_LDAP_CERTIFICATES_PER_ENTRY, MAX_LDAP_ENTRIES_PER_SEARCH, MAX_LDAP_VALUE_BYTES,
+    MAX_LDAP_VALUES_PER_ENTRY,
+};
 use super::{CertificateDirectory, Lookup, Source, SourceKind};
 use crate::{address::EmailAddress, cert::Certificate, error::DirectoryError, error::Result};
 
@@ -57,6 +67,13 @@ pub struct LdapConfig {
     pub tls_roots: Vec<Certificate>,
     /// Limit for connecting and for each operation.
     pub timeout: Duration,
+    /// Limit for the whole lookup (connect, bind, every search and page): a server
+    /// that spaces its replies just under [`LdapConfig::timeout`] cannot extend it.
+    pub lookup_deadline: Duration,
+    /// Allow a simple bind over plain `ldap://` without StartTLS, which sends the
+    /// password in clear (RFC 4513 §6.3.1). Off by default: [`LdapGal::new`] refuses
+    /// such a configuration unless this is set.
+    pub allow_plaintext_bind: bool,
     /// Addresses per search, 1 to 50.
     pub batch_size: usize,
     /// Entries per page (RFC 2696).
@@ -84,14 +101,17 @@ impl std::fmt::Debug for LdapConfig {
             .field("tls", &self.tls)
             .field("tls_roots", &self.tls_roots.len())
             .field("timeout", &self.timeout)
+            .field("lookup_deadline", &self.lookup_deadline)
+            .field("allow_plaintext_bind", &self.allow_plaintext_bind)
             .field("batch_size", &self.batch_size)
             .finish_non_exhaustive()
     }
 }
 
 impl LdapConfig {
-    /// Anonymous, as the URL says, 10 s timeout, batches of 50, pages of 500 entries,
-    /// size limit 1000, time limit 10 s, the usual attributes.
+    /// Anonymous, as the URL says, 10 s timeout, 30 s for the whole lookup, batches of
+    /// 50, pages of 500 entries, size limit 1000, time limit 10 s, the usual
+    /// attributes.
     pub fn new(url: impl Into<String>, base_dn: impl Into<String>) -> Self {
         LdapConfig {
             url: url.into(),
@@ -101,6 +121,8 @@ impl LdapConfig {
             tls: Tls::FromUrl,
             tls_roots: Vec::new(),
             timeout: Duration::from_secs(10),
+            lookup_deadline: DEFAULT_LDAP_LOOKUP_DEADLINE,
+            allow_plaintext_bind: false,
             batch_size: MAX_BATCH,
             page_size: 500,
             size_limit: 1000,
@@ -113,7 +135,8 @@ impl LdapConfig {
         }
     }
 
-    /// With a simple bind as `dn` with `password`.
+    /// With a simple bind as `dn` with `password`. Over plain `ldap://` this also
+    /// needs [`LdapConfig::with_plaintext_bind_allowed`] (or TLS).
     pub fn with_bind(mut self, dn: impl Into<String>, password: impl Into<String>) -> Self {
         self.bind_dn = Some(dn.into());
         self.password = Some(Zeroizing::new(password.into()));
@@ -135,6 +158,19 @@ impl LdapConfig {
     /// With another timeout.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// With another limit for the whole lookup.
+    pub fn with_lookup_deadline(mut self, deadline: Duration) -> Self {
+        self.lookup_deadline = deadline;
+        self
+    }
+
+    /// Allowing a simple bind over plain `ldap://`, which sends the password in
+    /// clear (see [`LdapConfig::allow_plaintext_bind`]).
+    pub fn with_plaintext_bind_allowed(mut self) -> Self {
+        self.allow_plaintext_bind = true;
         self
     }
 }
@@ -173,8 +209,18 @@ impl LdapGal {
         if config.batch_size == 0 || config.batch_size > MAX_BATCH {
             return Err(invalid(format!("batch size must be 1 to {MAX_BATCH}")).into());
         }
-        if config.page_size <= 0 || config.timeout.is_zero() {
-            return Err(invalid("page size and timeout must be positive".into()).into());
+        if config.page_size <= 0 || config.timeout.is_zero() || config.lookup_deadline.is_zero() {
+            return Err(
+                invalid("page size, timeout and lookup deadline must be positive".into()).into(),
+            );
+        }
+        if config.bind_dn.is_some() && !tls && !config.allow_plaintext_bind {
+            return Err(invalid(format!(
+                "a simple bind over plain {} would send the password in clear; use \
+                 ldaps:// or StartTLS, or allow it explicitly (allow_plaintext_bind)",
+                config.url
+            ))
+            .into());
         }
         let source = Source::new(SourceKind::Ldap, config.url.clone());
         Ok(LdapGal { config, source })
@@ -192,7 +238,8 @@ impl LdapGal {
         }
     }
 
-    fn connect(&self) -> Result<LdapConn, DirectoryError> {
+    /// Connects and binds. The runtime's timer bounds each step.
+    async fn connect(&self) -> Result<Ldap, DirectoryError> {
         let settings = LdapConnSettings::new().set_conn_timeout(self.config.timeout);
         #[cfg(feature = "ldap-tls")]
         let settings = settings
@@ -201,16 +248,43 @@ impl LdapGal {
                 super::ldap_tls::client_config(&self.config.tls_roots)
                     .map_err(|e| self.failure(e))?,
             );
-        let mut conn =
-            LdapConn::with_settings(settings, &self.config.url).map_err(|e| self.failure(e))?;
+        let (conn, mut ldap) = LdapConnAsync::with_settings(settings, &self.config.url)
+            .await
+            .map_err(|e| self.failure(e))?;
+        ldap3::drive!(conn);
         if let Some(dn) = &self.config.bind_dn {
             let password = self.config.password.as_deref().map_or("", String::as_str);
-            conn.with_timeout(self.config.timeout)
+            ldap.with_timeout(self.config.timeout)
                 .simple_bind(dn, password)
+                .await
                 .and_then(|r| r.success())
                 .map_err(|e| self.refused(e))?;
         }
-        Ok(conn)
+        Ok(ldap)
+    }
+
+    /// Connects, binds and runs one search per batch, pushing each batch's result to
+    /// `results` as it completes (so that what finished before the deadline stays).
+    async fn run(
+        &self,
+        batches: &[&[EmailAddress]],
+        results: &mut Vec<Result<Vec<Entry>, DirectoryError>>,
+    ) -> Result<(), DirectoryError> {
+        let mut ldap = self.connect().await?;
+        for batch in batches {
+            let result = self.search(&mut ldap, batch).await;
+            results.push(result);
+        }
+        let _ = ldap.unbind().await;
+        Ok(())
+    }
+
+    fn over_limit(&self, what: &'static str, limit: usize) -> DirectoryError {
+        DirectoryError::LimitExceeded {
+            source_name: self.source.name().to_owned(),
+            what,
+            limit: limit as u64,
+        }
     }
 
     fn refused(&self, e: LdapError) -> DirectoryError {
@@ -238,10 +312,11 @@ impl LdapGal {
         }
     }
 
-    /// One search for a batch: the entries' addresses and certificates.
-    fn search(
+    /// One search for a batch: the entries' addresses and certificates, within the
+    /// limits of [`ldap_limits`](super::ldap_limits).
+    async fn search(
         &self,
-        conn: &mut LdapConn,
+        ldap: &mut Ldap,
         batch: &[EmailAddress],
     ) -> Result<Vec<Entry>, DirectoryError> {
         let filter = filter(batch, &self.config.mail_attributes);
@@ -255,7 +330,7 @@ impl LdapGal {
         let options = SearchOptions::new()
             .sizelimit(self.config.size_limit)
             .timelimit(self.config.time_limit);
-        let mut stream = conn
+        let mut stream = ldap
             .with_search_options(options)
             .with_timeout(self.config.timeout)
             .streaming_search_with(
@@ -265,16 +340,35 @@ impl LdapGal {
                 &filter,
                 attrs,
             )
+            .await
             .map_err(|e| self.refused(e))?;
         let mut entries = Vec::new();
+        let mut bytes = 0usize;
         loop {
-            match stream.next() {
-                Ok(Some(raw)) => entries.push(parse_entry(raw.0)),
+            match stream.next().await {
+                Ok(Some(raw)) => {
+                    if entries.len() == MAX_LDAP_ENTRIES_PER_SEARCH {
+                        return Err(
+                            self.over_limit("entries per search", MAX_LDAP_ENTRIES_PER_SEARCH)
+                        );
+                    }
+                    let entry =
+                        parse_entry(raw.0).map_err(|(what, limit)| self.over_limit(what, limit))?;
+                    bytes = bytes.saturating_add(entry.bytes());
+                    if bytes > MAX_LDAP_BYTES_PER_SEARCH {
+                        return Err(self.over_limit("bytes per search", MAX_LDAP_BYTES_PER_SEARCH));
+                    }
+                    entries.push(entry);
+                }
                 Ok(None) => break,
                 Err(e) => return Err(self.refused(e)),
             }
         }
-        stream.result().success().map_err(|e| self.refused(e))?;
+        stream
+            .finish()
+            .await
+            .success()
+            .map_err(|e| self.refused(e))?;
         Ok(entries)
     }
 
@@ -285,6 +379,23 @@ impl LdapGal {
         if !named_here {
             return;
         }
+        let mut taken = 0usize;
+        let mut offer = |c: Certificate, answer: &mut Lookup| {
+            // Each candidate costs a path validation: at most so many per entry and
+            // per address, and the answer says when more were offered.
+            if answer.candidates().len() >= MAX_LDAP_CANDIDATES_PER_ADDRESS {
+                if !answer.notes().iter().any(|n| n.starts_with(TOO_MANY)) {
+                    answer.push_note(format!(
+                        "{TOO_MANY} ({MAX_LDAP_CANDIDATES_PER_ADDRESS}) from {}; the rest \
+                         were not considered",
+                        self.source
+                    ));
+                }
+            } else if taken < MAX_LDAP_CERTIFICATES_PER_ENTRY {
+                taken += 1;
+                answer.offer(c, &self.source);
+            }
+        };
         for (attr, values) in &entry.attrs {
             let is_cert = self
                 .config
@@ -299,11 +410,14 @@ impl LdapGal {
             for value in values {
                 if is_cert {
                     if let Ok(c) = Certificate::from_der(value) {
-                        answer.offer(c, &self.source);
+                        offer(c, answer);
                     }
                 } else if is_pkcs7 {
-                    for c in certs_only(value) {
-                        answer.offer(c, &self.source);
+                    for c in certs_only(value)
+                        .into_iter()
+                        .take(MAX_LDAP_CERTIFICATES_PER_ENTRY)
+                    {
+                        offer(c, answer);
                     }
                 }
             }
@@ -321,27 +435,46 @@ impl CertificateDirectory for LdapGal {
         if addresses.is_empty() {
             return answers;
         }
-        let fail_all = |answers: &mut [Lookup], error: &DirectoryError| {
-            for a in answers {
-                a.push_failure(super::LookupFailed {
-                    source: self.source.clone(),
-                    error: error.clone(),
-                });
-            }
-        };
-        let mut conn = match self.connect() {
-            Ok(c) => c,
-            Err(error) => {
-                fail_all(&mut answers, &error);
-                return answers;
-            }
-        };
         // Distinct addresses only; the answers for duplicates are filled alike.
         let unique = super::distinct(addresses);
-        for batch in unique.chunks(self.config.batch_size) {
-            let result = self.search(&mut conn, batch);
+        let batches: Vec<&[EmailAddress]> = unique.chunks(self.config.batch_size).collect();
+        let mut results: Vec<Result<Vec<Entry>, DirectoryError>> = Vec::new();
+        // Our own runtime and one timer over the whole lookup: ldap3's per-operation
+        // timeout restarts with every reply, so alone it would let a dripping server
+        // stall the lookup for ever.
+        let outcome = match ldap3::tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime
+                // The timer is made inside the runtime (it needs its clock).
+                .block_on(async {
+                    ldap3::tokio::time::timeout(
+                        self.config.lookup_deadline,
+                        self.run(&batches, &mut results),
+                    )
+                    .await
+                })
+                .unwrap_or_else(|_| {
+                    Err(self.over_limit(
+                        "lookup time (ms)",
+                        usize::try_from(self.config.lookup_deadline.as_millis())
+                            .unwrap_or(usize::MAX),
+                    ))
+                }),
+            Err(e) => Err(self.failure(e)),
+        };
+        for (i, batch) in batches.iter().enumerate() {
+            let result = match results.get(i) {
+                Some(r) => r.as_ref(),
+                // Not reached: the connection failed or the deadline passed first.
+                None => match &outcome {
+                    Err(error) => Err(error),
+                    Ok(()) => continue,
+                },
+            };
             for answer in answers.iter_mut().filter(|a| batch.contains(a.address())) {
-                match &result {
+                match result {
                     Ok(entries) => {
                         for entry in entries {
                             self.entry_offers(entry, answer);
@@ -354,9 +487,31 @@ impl CertificateDirectory for LdapGal {
                 }
             }
         }
-        let _ = conn.unbind();
         answers
     }
+}
+
+/// Fuzzing entry point, not API: reads `ber` as one SearchResultEntry the way a
+/// search does (ldap3's BER reader, then [`parse_entry`] with its limits) and offers
+/// its certificates for each address it names. Returns the number of candidates.
+#[doc(hidden)]
+pub fn fuzz_search_entry(ber: &[u8]) -> usize {
+    let Ok((_, tag)) = ldap3::asn1::parse_tag(ber) else {
+        return 0;
+    };
+    let Ok(entry) = parse_entry(tag) else {
+        return 0;
+    };
+    let Ok(gal) = LdapGal::new(LdapConfig::new("ldap://fuzz.invalid", "")) else {
+        return 0;
+    };
+    let mut candidates = 0;
+    for address in entry.addresses(&gal.config.mail_attributes) {
+        let mut answer = Lookup::new(address);
+        gal.entry_offers(&entry, &mut answer);
+        candidates += answer.candidates().len();
+    }
+    candidates
 }
 
 /// An entry as read: attribute descriptions and raw values.
@@ -366,6 +521,15 @@ struct Entry {
 }
 
 impl Entry {
+    /// The bytes of all its values (what it costs to keep).
+    fn bytes(&self) -> usize {
+        self.attrs
+            .iter()
+            .flat_map(|(_, values)| values)
+            .map(Vec::len)
+            .sum()
+    }
+
     /// The addresses the entry's own mail attributes give.
     fn addresses(&self, mail_attributes: &[String]) -> Vec<EmailAddress> {
         let mut out = Vec::new();
@@ -403,20 +567,29 @@ fn same_attr(wanted: &str, got: &str) -> bool {
     base(wanted) == base(got)
 }
 
+/// How the note about a capped candidate list starts.
+const TOO_MANY: &str = "more certificates than the limit";
+
+/// What an entry broke: a limit's name and value.
+type EntryLimit = (&'static str, usize);
+
 /// Reads a SearchResultEntry (RFC 4511 §4.5.2) without panicking on a malformed one
 /// (ldap3's `SearchEntry::construct` panics): `[APPLICATION 4] SEQUENCE { objectName,
-/// attributes SEQUENCE OF SEQUENCE { type, vals SET OF value } }`.
-fn parse_entry(tag: StructureTag) -> Entry {
+/// attributes SEQUENCE OF SEQUENCE { type, vals SET OF value } }`. Malformed parts
+/// are skipped; an entry over [`MAX_LDAP_VALUES_PER_ENTRY`] or with a value over
+/// [`MAX_LDAP_VALUE_BYTES`] is an error.
+fn parse_entry(tag: StructureTag) -> Result<Entry, EntryLimit> {
     let mut entry = Entry::default();
+    let mut values_seen = 0usize;
     let PL::C(parts) = tag.payload else {
-        return entry;
+        return Ok(entry);
     };
     let Some(StructureTag {
         payload: PL::C(attributes),
         ..
     }) = parts.into_iter().nth(1)
     else {
-        return entry;
+        return Ok(entry);
     };
     for attribute in attributes {
         let PL::C(pair) = attribute.payload else {
@@ -439,16 +612,22 @@ fn parse_entry(tag: StructureTag) -> Entry {
         let Ok(name) = String::from_utf8(name) else {
             continue;
         };
-        let values = vals
-            .into_iter()
-            .filter_map(|v| match v.payload {
-                PL::P(bytes) => Some(bytes),
-                PL::C(_) => None,
-            })
-            .collect();
+        let mut values = Vec::new();
+        for v in vals {
+            values_seen += 1;
+            if values_seen > MAX_LDAP_VALUES_PER_ENTRY {
+                return Err(("values per entry", MAX_LDAP_VALUES_PER_ENTRY));
+            }
+            if let PL::P(bytes) = v.payload {
+                if bytes.len() > MAX_LDAP_VALUE_BYTES {
+                    return Err(("bytes per value", MAX_LDAP_VALUE_BYTES));
+                }
+                values.push(bytes);
+            }
+        }
         entry.attrs.push((name, values));
     }
-    entry
+    Ok(entry)
 }
 
 /// `(|(mail=a)(proxyAddresses=smtp:a)(otherMailbox=a)(mail=b)...)`, each value

@@ -51,10 +51,13 @@ mod installed;
 mod layered;
 #[cfg(feature = "ldap")]
 mod ldap;
+#[cfg(feature = "ldap")]
+pub mod ldap_limits;
 #[cfg(feature = "ldap-tls")]
 mod ldap_tls;
 mod memory;
 mod records;
+mod regular_file;
 #[cfg(any(feature = "ldap-tls", feature = "activesync"))]
 mod tls_roots;
 mod vcard;
@@ -73,6 +76,9 @@ pub use installed::{
     fingerprint_from_hex,
 };
 pub use layered::{Layered, Strategy};
+#[cfg(feature = "ldap")]
+#[doc(hidden)]
+pub use ldap::fuzz_search_entry;
 #[cfg(feature = "ldap")]
 pub use ldap::{LdapConfig, LdapGal, Tls};
 pub use memory::MemoryDirectory;
@@ -204,6 +210,8 @@ impl fmt::Display for LookupFailed {
 pub struct Lookup {
     address: EmailAddress,
     candidates: Vec<Candidate>,
+    /// SHA-256 fingerprints of `candidates`: de-duplication in O(1) per offer.
+    fingerprints: std::collections::HashSet<[u8; 32]>,
     failures: Vec<LookupFailed>,
     notes: Vec<String>,
 }
@@ -214,6 +222,7 @@ impl Lookup {
         Lookup {
             address,
             candidates: Vec::new(),
+            fingerprints: std::collections::HashSet::new(),
             failures: Vec::new(),
             notes: Vec::new(),
         }
@@ -248,13 +257,15 @@ impl Lookup {
     }
 
     /// Adds `certificate` from `source` if it names the address and is not already a
-    /// candidate. Returns whether it was added.
+    /// candidate (checked in O(1) by fingerprint). Returns whether it was added.
     pub fn offer(&mut self, certificate: Certificate, source: &Source) -> bool {
-        if self.candidates.iter().any(|c| c.certificate == certificate) {
+        let fingerprint = certificate.fingerprint_sha256();
+        if self.fingerprints.contains(&fingerprint) {
             return false;
         }
         match Candidate::new(&self.address, certificate, source.clone()) {
             Some(c) => {
+                self.fingerprints.insert(fingerprint);
                 self.candidates.push(c);
                 true
             }

@@ -192,10 +192,11 @@ pub(crate) fn remove_durable(dir: &Path, name: &str) -> Result<bool, DirectoryEr
     }
 }
 
-/// Reads a file of at most [`MAX_RECORD`] bytes.
+/// Reads a regular file (not through a symlink, never a FIFO) of at most
+/// [`MAX_RECORD`] bytes.
 pub(crate) fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let file = File::open(path).map_err(|e| e.to_string())?;
+    let file = super::regular_file::open_regular_read(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     file.take(MAX_RECORD + 1)
         .read_to_end(&mut bytes)

@@ -26,6 +26,7 @@ mod decode;
 mod envelope;
 mod header_protection;
 mod headers;
+mod parse_guard;
 mod sign_encrypt;
 mod signed;
 // The in-memory split, kept as the oracle the reader's streaming split is tested against.
@@ -34,6 +35,8 @@ pub(crate) mod signed_split;
 mod smime_type;
 mod unwrap;
 mod wrap;
+
+pub(crate) use parse_guard::parse_message;
 
 pub use self::base64::{Base64LineWriter, Base64Reader};
 pub(crate) use base64_worker::Base64WorkerWriter;

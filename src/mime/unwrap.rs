@@ -19,7 +19,7 @@
 
 use std::io::{self, BufRead, Cursor, Read};
 
-use mail_parser::{MessageParser, PartType};
+use mail_parser::PartType;
 
 use crate::error::MimeError;
 use crate::mime::base64::Base64Reader;
@@ -202,9 +202,7 @@ fn find_in_multipart(raw: &[u8]) -> Result<(Vec<usize>, HeaderBlock, &[u8]), Mim
             limit: u32::MAX as usize,
         });
     }
-    let message = MessageParser::default()
-        .parse(raw)
-        .ok_or(MimeError::NoSmimePart { expected: EXPECTED })?;
+    let message = super::parse_message(raw).ok_or(MimeError::NoSmimePart { expected: EXPECTED })?;
     let mut fallback = None;
     // Depth-first in document order: (part id, path).
     let mut stack: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new())];

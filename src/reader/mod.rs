@@ -114,7 +114,7 @@ impl OpenedMessage {
 
     /// The content parsed by `mail-parser`, for display.
     pub fn parsed_content(&self) -> Option<mail_parser::Message<'_>> {
-        mail_parser::MessageParser::default().parse(&self.content)
+        crate::mime::parse_message(&self.content)
     }
 }
 
@@ -309,7 +309,7 @@ fn protected_headers(content: &[u8]) -> Option<HeaderBlock> {
 /// multipart entity, with its headers.
 fn nested_smime_part(entity: &[u8]) -> Option<Vec<u8>> {
     use mail_parser::MimeHeaders;
-    let msg = mail_parser::MessageParser::default().parse(entity)?;
+    let msg = crate::mime::parse_message(entity)?;
     for part in msg.parts.iter().skip(1) {
         let ct = part.content_type()?;
         let full =

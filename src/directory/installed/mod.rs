@@ -251,7 +251,11 @@ impl InstalledStore {
 
     fn check_version(&self) -> Result<()> {
         let path = self.sub("store");
-        match fs::read(&path) {
+        match super::regular_file::open_regular_read(&path).and_then(|mut f| {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, 4096), &mut bytes)
+                .map(|_| bytes)
+        }) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
                 let version = text.split(' ').nth(1).unwrap_or_default().to_owned();
@@ -281,12 +285,12 @@ impl InstalledStore {
     /// Takes the writers' lock (blocking until other writers are done).
     fn lock(&self) -> Result<File, DirectoryError> {
         let path = self.sub("lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| io_error(&path, e))?;
+        // Never through a planted symlink, never a FIFO (regular_file.rs).
+        let file = super::regular_file::open_regular(
+            &path,
+            OpenOptions::new().create(true).truncate(false).write(true),
+        )
+        .map_err(|e| io_error(&path, e))?;
         file.lock().map_err(|e| io_error(&path, e))?;
         // We are the only writer: temporary files left now are from killed writers.
         for sub in [CERTIFICATES, TRUST, PREFERENCES] {
