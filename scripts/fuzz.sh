@@ -5,7 +5,7 @@
 # when any target crashes, reports a leak, times out on one input (-timeout) or runs
 # out of memory (-rss_limit_mb); the failing input is left in fuzz/artifacts/<target>/.
 #
-# CI cost: 11 targets x 60 s = 11 minutes of fuzzing, plus the nightly build of the
+# CI cost: 11 targets x 60 s, two at a time (FUZZ_JOBS) = about 6 minutes, plus the nightly build of the
 # fuzz workspace (about 5 minutes on 2 cores from scratch).
 #
 #   FUZZ_SECONDS=600 FUZZ_TARGETS="open_message kari" bash scripts/fuzz.sh   # a longer run
@@ -28,20 +28,41 @@ read -r -a targets <<< "${FUZZ_TARGETS:-${all[*]}}"
 echo "== fuzz: building ${#targets[@]} targets" >&2
 cargo +nightly fuzz build
 
-failed=()
-for t in "${targets[@]}"; do
-  flags=(-timeout=10 -rss_limit_mb=2560 -malloc_limit_mb=2560 -detect_leaks=1)
+# One target: its kept crash inputs, then the timed run. Output goes to a log, shown
+# when the target fails (two targets run at once, one per core).
+run_target() {
+  local t="$1" log="logs/$1.log"
+  local flags=(-timeout=10 -rss_limit_mb=2560 -malloc_limit_mb=2560 -detect_leaks=1)
   if [ -d "regressions/$t" ] && [ -n "$(ls -A "regressions/$t")" ]; then
-    echo "== fuzz: $t: replaying regressions/$t" >&2
-    if ! cargo +nightly fuzz run "$t" "regressions/$t"/* -- "${flags[@]}" -runs=1; then
-      failed+=("$t (regression)")
-      continue
+    if ! cargo +nightly fuzz run "$t" "regressions/$t"/* -- "${flags[@]}" -runs=1 >"$log" 2>&1; then
+      echo "$t (regression)" >"logs/$t.failed"
+      return
     fi
   fi
-  echo "== fuzz: $t for ${seconds}s" >&2
   if ! cargo +nightly fuzz run "$t" "corpus/$t" -- "${flags[@]}" \
-      -max_total_time="$seconds" -print_final_stats=1; then
-    failed+=("$t")
+      -max_total_time="$seconds" -print_final_stats=1 >>"$log" 2>&1; then
+    echo "$t" >"logs/$t.failed"
+  fi
+  echo "== fuzz: $t: $(grep -E '^stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}') executions, $(grep -oE 'cov: [0-9]+' "$log" | tail -1)" >&2
+}
+
+rm -rf logs
+mkdir -p logs
+parallel=${FUZZ_JOBS:-2}
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do
+    wait -n || true
+  done
+  echo "== fuzz: $t for ${seconds}s" >&2
+  run_target "$t" &
+done
+wait
+
+failed=()
+for t in "${targets[@]}"; do
+  if [ -f "logs/$t.failed" ]; then
+    failed+=("$(cat "logs/$t.failed")")
+    tail -60 "logs/$t.log" >&2
   fi
 done
 
