@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzing in CI: seeds every target (fuzz/seed.sh), builds every target with nightly
-# cargo-fuzz, replays the kept crash inputs (fuzz/regressions/<target>/), then runs
+# cargo-fuzz (-O: fuzz/Cargo.toml's release profile keeps debug assertions and
+# overflow checks on), replays the kept crash inputs (fuzz/regressions/<target>/), then runs
 # each target for FUZZ_SECONDS (default 60) with libFuzzer's -max_total_time. Fails
 # when any target crashes, reports a leak, times out on one input (-timeout) or runs
 # out of memory (-rss_limit_mb); the failing input is left in fuzz/artifacts/<target>/.
@@ -26,7 +27,7 @@ bash seed.sh
 mapfile -t all < <(cargo +nightly fuzz list)
 read -r -a targets <<< "${FUZZ_TARGETS:-${all[*]}}"
 echo "== fuzz: building ${#targets[@]} targets" >&2
-cargo +nightly fuzz build
+cargo +nightly fuzz build -O
 
 # One target: its kept crash inputs, then the timed run. Output goes to a log, shown
 # when the target fails (two targets run at once, one per core).
@@ -34,12 +35,12 @@ run_target() {
   local t="$1" log="logs/$1.log"
   local flags=(-timeout=10 -rss_limit_mb=2560 -malloc_limit_mb=2560 -detect_leaks=1)
   if [ -d "regressions/$t" ] && [ -n "$(ls -A "regressions/$t")" ]; then
-    if ! cargo +nightly fuzz run "$t" "regressions/$t"/* -- "${flags[@]}" -runs=1 >"$log" 2>&1; then
+    if ! cargo +nightly fuzz run -O "$t" "regressions/$t"/* -- "${flags[@]}" -runs=1 >"$log" 2>&1; then
       echo "$t (regression)" >"logs/$t.failed"
       return
     fi
   fi
-  if ! cargo +nightly fuzz run "$t" "corpus/$t" -- "${flags[@]}" \
+  if ! cargo +nightly fuzz run -O "$t" "corpus/$t" -- "${flags[@]}" \
       -max_total_time="$seconds" -print_final_stats=1 >>"$log" 2>&1; then
     echo "$t" >"logs/$t.failed"
   fi

@@ -1,11 +1,12 @@
 //! mail-parser behind a guard: the one way this crate parses a whole MIME tree.
 //!
-//! mail-parser 0.11 (1.x needs a newer rustc) panics on some hostile multiparts
-//! ("Invalid part ID, could not find multipart", found by the `mime_unwrap` fuzzer,
-//! fuzz/regressions/mime_unwrap/). A message a mail app previews must never take it
-//! down, so the parse runs under `catch_unwind` and a panic reads as "not MIME we
-//! can walk". Under `panic = "abort"` the guard cannot help; the fuzz regression test
-//! keeps the input that shows it.
+//! mail-parser 0.11 (1.x needs a newer rustc) has a `debug_assert!` that hostile
+//! multiparts reach ("Invalid part ID, could not find multipart", found by the
+//! `mime_unwrap` fuzzer, fuzz/regressions/mime_unwrap/): a panic in any build with
+//! debug assertions, such as an app's debug build. Our own profiles turn them off for
+//! mail-parser (Cargo.toml, fuzz/Cargo.toml); for everyone else the parse runs under
+//! `catch_unwind`, and a panic reads as "not MIME we can walk" (under
+//! `panic = "abort"` the guard cannot help; release builds never assert).
 
 use mail_parser::{Message, MessageParser};
 
