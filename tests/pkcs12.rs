@@ -7,7 +7,6 @@
 use crate::sample;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use der::Decode;
 use smime::{Error, Identity, KeyError, Pkcs12Error, PrivateKey};
@@ -16,20 +15,7 @@ fn testdata(rel: &str) -> PathBuf {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata")).join(rel)
 }
 
-/// Runs `openssl` with `args` in `dir`, panicking with its stderr on failure.
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the openssl CLI is needed for these tests");
-    assert!(
-        out.status.success(),
-        "openssl {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use crate::common::openssl_in as openssl;
 
 #[derive(Clone, Copy, Debug)]
 enum Kind {

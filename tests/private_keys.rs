@@ -7,7 +7,6 @@
 use crate::sample;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use smime::{Certificate, Error, Identity, KeyError, PrivateKey};
 
@@ -15,19 +14,7 @@ fn testdata(rel: &str) -> PathBuf {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata")).join(rel)
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the openssl CLI is needed for these tests");
-    assert!(
-        out.status.success(),
-        "openssl {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use crate::common::openssl_in as openssl;
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))

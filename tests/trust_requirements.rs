@@ -8,7 +8,6 @@ use crate::common;
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -23,18 +22,7 @@ fn verify_use() -> Use {
     Use::at(Purpose::Verify, SystemTime::now())
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use crate::common::openssl_in as openssl;
 
 fn crl_file(dir: &Path, name: &str) -> Crl {
     Crl::load(&std::fs::read(dir.join(name)).unwrap())
