@@ -176,14 +176,39 @@ pub(crate) fn content_of(tlv: &[u8]) -> Result<&[u8], BerError> {
 
 /// Splits a DER SET/SEQUENCE content into its elements (each a complete TLV).
 pub(crate) fn elements(content: &[u8]) -> Result<Vec<&[u8]>, BerError> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < content.len() {
-        let (_, _, end) = tlv_at(content, at)?;
-        out.push(content.get(at..end).ok_or(BerError::Truncated)?);
-        at = end;
+    element_iter(content).collect()
+}
+
+/// The elements of a DER SET/SEQUENCE content one at a time, so that a caller with a
+/// limit stops reading (and allocating) at its limit, however many a hostile encoding
+/// holds. After an error it yields nothing more.
+pub(crate) fn element_iter(content: &[u8]) -> ElementIter<'_> {
+    ElementIter { content, at: 0 }
+}
+
+/// See [`element_iter`].
+pub(crate) struct ElementIter<'a> {
+    content: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Iterator for ElementIter<'a> {
+    type Item = Result<&'a [u8], BerError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at >= self.content.len() {
+            return None;
+        }
+        let element = tlv_at(self.content, self.at).and_then(|(_, _, end)| {
+            let el = self.content.get(self.at..end).ok_or(BerError::Truncated)?;
+            self.at = end;
+            Ok(el)
+        });
+        if element.is_err() {
+            self.at = self.content.len();
+        }
+        Some(element)
     }
-    Ok(out)
 }
 
 /// Appends an identifier (low or high tag number form).

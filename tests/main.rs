@@ -35,6 +35,7 @@ mod encryptor;
 mod examples_story;
 mod fuzz_regressions;
 mod header_protection;
+mod hostile_cms;
 mod interop_gpgsm;
 mod interop_nss;
 mod interop_openssl;

@@ -321,6 +321,27 @@ pub(crate) fn elements(content: &[u8]) -> Result<Vec<&[u8]>, CmsError> {
     crate::ber::elements(content).map_err(|e| cms_error(e, "element"))
 }
 
+/// At most `max` elements of a DER SET/SEQUENCE content, read no further than that;
+/// `Ok(None)` when it holds more (the caller names its limit in the error).
+pub(crate) fn elements_at_most(content: &[u8], max: usize) -> Result<Option<Vec<&[u8]>>, CmsError> {
+    let mut out = Vec::new();
+    for element in crate::ber::element_iter(content) {
+        if out.len() == max {
+            return Ok(None);
+        }
+        out.push(element.map_err(|e| cms_error(e, "element"))?);
+    }
+    Ok(Some(out))
+}
+
+/// The first `max` elements of a DER SET/SEQUENCE content; the rest is not read.
+pub(crate) fn first_elements(content: &[u8], max: usize) -> Result<Vec<&[u8]>, CmsError> {
+    crate::ber::element_iter(content)
+        .take(max)
+        .map(|e| e.map_err(|e| cms_error(e, "element")))
+        .collect()
+}
+
 /// The content octets of a DER TLV (after its header).
 pub(crate) fn content_of(tlv: &[u8]) -> Result<&[u8], CmsError> {
     crate::ber::content_of(tlv).map_err(|e| cms_error(e, "value"))

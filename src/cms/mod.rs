@@ -49,7 +49,7 @@ pub use envelope_open::{
 };
 pub use signed_build::{SignOptions, SignedDataBuilder, SignerIdKind, certs_only};
 pub use signed_verify::{
-    InvalidReason, MAX_MESSAGE_CERTIFICATES, SignerEvidence, Verification, certificates_in,
-    verify_detached, verify_opaque,
+    InvalidReason, MAX_MESSAGE_CERTIFICATES, MAX_SIGNER_INFOS, SignerEvidence, Verification,
+    certificates_in, verify_detached, verify_opaque,
 };
 pub use signer::RsaSignaturePadding;
