@@ -64,8 +64,9 @@
 //! message can be encrypted to them and why not; [`compose::Composition`] turns that
 //! into the lock icons and the Encrypted / Not Encrypted / Unable to Encrypt
 //! designation. [`encryptor::Encryptor::seal`] signs and encrypts. On receipt,
-//! [`reader::open`] decrypts and verifies every layer; [`keep`] lets the user view,
-//! trust, install and remove a sender's certificate.
+//! [`reader::open_stream`] (or [`reader::open`] for a message in memory) decrypts and
+//! verifies every layer; [`keep`] lets the user view, trust, install and remove a
+//! sender's certificate, and [`keep::learn`] collects it from verified mail.
 //!
 //! ## Which content cipher
 //!
@@ -109,15 +110,19 @@
 //! cms        Enveloped/AuthEnvelopedData (RSA, ECDH, X25519; AES, ChaCha), (RFC 5652, 5083, 5084,
 //!            SignedData build, and verify -> evidence per signer            3560, 5753, 8418, 8103)
 //! mime       canonical form, base64, wrap/unwrap pkcs7-mime, multipart/signed (RFC 8551 §3)
+//!            the protected header section and hcp_baseline              (RFC 9788)
 //! directory  CertificateDirectory: installed store, contacts (vCard),      (RFC 4523, 6350)
 //!            LDAP GAL (feature "ldap"; ldaps/StartTLS: "ldap-tls"), layered, cached,
 //!            Exchange ActiveSync GAL: ResolveRecipients    (MS-ASCMD §2.2.1.15, MS-ASWBXML)
 //!            with certificates over HTTPS (feature "activesync")
 //! encryptor  Encryptor: check(recipients) -> EncryptionReport; seal()     (RFC 8551 §2.7.1)
-//! reader     open(raw) -> OpenedMessage: layers, content; the per-signer   (RFC 8551 §3.7)
-//!            verdict, built once from cms evidence, trust and the From
+//! reader     open_stream(Read) / open(raw) -> OpenedMessage: layers in one (RFC 8551 §3.7)
+//!            pass, bounded memory, content; the protected headers        (RFC 9788 §4)
+//!            the per-signer verdict, built once from cms evidence,
+//!            trust and the From
 //! compose    Composition: Encrypt by Default, the per-message toggle, designation
-//! keep       view, trust, install and remove a sender's certificate       (RFC 8551 §2.5.3)
+//! keep       view, trust, install and remove a sender's certificate;     (RFC 8551 §2.5.3)
+//!            learn: collect verified signers' certificates and capabilities
 //! ```
 //!
 //! ## Security properties
