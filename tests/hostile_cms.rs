@@ -1,28 +1,10 @@
 //! Issue 15: hostile CMS structures cost what a legitimate message needs, not what the
 //! attacker asks for. Counts are asserted, never times.
 
+use crate::common::der::tlv;
 use smime::cms::{self, MAX_SIGNER_INFOS};
 use smime::trust::{Policy, TrustStore};
 use smime::{CmsError, Error};
-
-/// A DER TLV with a definite length (X.690 §8.1.3).
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend_from_slice(&bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
 
 /// An opaque SignedData (RFC 5652 §5.1) holding "hi" and `n` empty SignerInfos
 /// (`30 00`), the shape of finding 1.

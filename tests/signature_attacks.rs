@@ -11,6 +11,7 @@ use crate::common;
 
 use std::time::{Duration, SystemTime};
 
+use crate::common::der::tlv;
 use common::pki::{Pki, pki};
 use common::{read_file, run_ok, temp_dir};
 use der::Encode;
@@ -138,25 +139,7 @@ fn wrap_detached(from: &str, content: &[u8], der: &[u8]) -> Vec<u8> {
     m
 }
 
-// A tiny DER writer for hand-made SignedData.
-
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes: Vec<u8> = n
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend_from_slice(&bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
+// Hand-made SignedData pieces (TLVs from common::der).
 
 fn oid(o: Oid) -> Vec<u8> {
     o.to_der().unwrap()

@@ -22,6 +22,7 @@ fn verify_use() -> Use {
     Use::at(Purpose::Verify, SystemTime::now())
 }
 
+use crate::common::der::tlv;
 use crate::common::openssl_in as openssl;
 
 fn crl_file(dir: &Path, name: &str) -> Crl {
@@ -102,24 +103,6 @@ fn row_20_a_stale_crl_does_not_replace_a_newer_one() {
         .evaluate_with_crls(&leaf, &policy, &verify_use(), &[], &[newer])
         .unwrap_err();
     assert!(matches!(err, TrustError::Revoked { .. }), "{err}");
-}
-
-fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = body.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes: Vec<u8> = n
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(body);
-    out
 }
 
 /// The TLVs inside the DER SEQUENCE `der`.

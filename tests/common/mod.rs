@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod der;
 pub mod dir_pki;
 pub mod eas;
 pub mod enc_pki;
