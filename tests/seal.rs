@@ -157,32 +157,39 @@ fn cli_sign_then_encrypt_is_verified_by_openssl_after_it_decrypts() {
     assert!(again == signed);
 }
 
-#[test]
-fn library_sign_then_encrypt_opens_in_our_reader_with_a_valid_signature() {
-    let alice = sample::alice().unwrap();
-    let bob = sample::bob().unwrap();
+/// Alice signs and encrypts `msg` to Bob with the two-pass library call.
+fn sign_then_encrypt_to_bob(
+    msg: &[u8],
+    cipher: ContentCipher,
+    protection: HeaderProtection,
+) -> Vec<u8> {
+    smime::mime::sign_and_encrypt_seekable(
+        Cursor::new(msg),
+        &sample::alice().unwrap(),
+        &SignOptions::default(),
+        &[sample::bob().unwrap().certificate().clone()],
+        &EnvelopeOptions::with_cipher(cipher),
+        protection,
+        Vec::new(),
+    )
+    .unwrap()
+}
+
+/// Bob opens `sealed`, trusting the sample CA.
+fn open_as_bob(sealed: &[u8]) -> smime::OpenedMessage {
     let mut trust = TrustStore::new();
     trust.add_anchor(sample::ca().unwrap());
+    let bob = sample::bob().unwrap();
+    smime::reader::open(sealed, &[&bob], &trust, &Policy::email(), SystemTime::now()).unwrap()
+}
+
+#[test]
+fn library_sign_then_encrypt_opens_in_our_reader_with_a_valid_signature() {
     for size in [0usize, 1000, 600 << 10] {
         let (msg, inner) = message(size);
-        let sealed = smime::mime::sign_and_encrypt_seekable(
-            Cursor::new(&msg),
-            &alice,
-            &SignOptions::default(),
-            &[bob.certificate().clone()],
-            &EnvelopeOptions::with_cipher(ContentCipher::Aes256Gcm),
-            HeaderProtection::off(),
-            Vec::new(),
-        )
-        .unwrap();
-        let opened = smime::reader::open(
-            &sealed,
-            &[&bob],
-            &trust,
-            &Policy::email(),
-            SystemTime::now(),
-        )
-        .unwrap();
+        let sealed =
+            sign_then_encrypt_to_bob(&msg, ContentCipher::Aes256Gcm, HeaderProtection::off());
+        let opened = open_as_bob(&sealed);
         assert!(opened.is_signature_valid(), "{size} bytes");
         assert!(body_of(opened.content()) == body_of(&inner), "{size} bytes");
     }
@@ -192,32 +199,13 @@ fn library_sign_then_encrypt_opens_in_our_reader_with_a_valid_signature() {
 /// Subject outside and the reader shows the protected one (RFC 9788 §4).
 #[test]
 fn library_sign_then_encrypt_protects_the_header_section() {
-    let alice = sample::alice().unwrap();
-    let bob = sample::bob().unwrap();
-    let mut trust = TrustStore::new();
-    trust.add_anchor(sample::ca().unwrap());
     let (msg, _) = message(1000);
-    let sealed = smime::mime::sign_and_encrypt_seekable(
-        Cursor::new(&msg),
-        &alice,
-        &SignOptions::default(),
-        &[bob.certificate().clone()],
-        &EnvelopeOptions::with_cipher(ContentCipher::Aes256Cbc),
-        HeaderProtection::default(),
-        Vec::new(),
-    )
-    .unwrap();
+    let sealed =
+        sign_then_encrypt_to_bob(&msg, ContentCipher::Aes256Cbc, HeaderProtection::default());
     let outside = String::from_utf8_lossy(&sealed[..sealed.len().min(2000)]).into_owned();
     assert!(outside.contains("Subject: [...]"), "{outside}");
     assert!(!outside.contains("Subject: big"), "{outside}");
-    let opened = smime::reader::open(
-        &sealed,
-        &[&bob],
-        &trust,
-        &Policy::email(),
-        SystemTime::now(),
-    )
-    .unwrap();
+    let opened = open_as_bob(&sealed);
     assert!(opened.is_signature_valid());
     assert!(opened.header_protection().is_some());
     assert_eq!(opened.subject().as_deref(), Some("big"));
