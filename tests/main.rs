@@ -53,6 +53,7 @@ mod pkits;
 mod pkits_cli;
 mod private_keys;
 mod reader_stream;
+mod rfc3218_uniformity;
 mod seal;
 mod signature_attacks;
 mod stream_interop;

@@ -383,3 +383,102 @@ fn openssl_messages_open_in_bounded_memory() {
         true,
     );
 }
+
+/// One definite-length DER TLV (the tests/common writer is not in this binary).
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes: Vec<u8> = n
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend_from_slice(&bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// Issue 15 finding 5: an EnvelopedData whose recipientInfos are 19 MB of empty
+/// elements (`30 00`) used to take 171 MiB to refuse; a KARI with a million
+/// RecipientEncryptedKeys was decoded whole. Both are refused under the same bound as
+/// a legitimate 64 MiB message, as a stream and held in memory.
+#[test]
+fn hostile_recipient_infos_are_refused_in_bounded_memory() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let bob = sample::bob().expect("sample bob");
+    let enveloped_oid = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03,
+    ];
+    let data_oid = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ];
+    // aes256-CBC with a 16-byte IV, 32 bytes of ciphertext.
+    let mut aes256_cbc = vec![
+        0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a,
+    ];
+    aes256_cbc.extend(tlv(0x04, &[0; 16]));
+    let eci = tlv(
+        0x30,
+        &[
+            data_oid.to_vec(),
+            tlv(0x30, &aes256_cbc),
+            tlv(0x80, &[0; 32]),
+        ]
+        .concat(),
+    );
+    let envelope = |infos: Vec<u8>| {
+        let ed = tlv(
+            0x30,
+            &[vec![0x02, 0x01, 0x00], tlv(0x31, &infos), eci.clone()].concat(),
+        );
+        tlv(0x30, &[enveloped_oid.to_vec(), tlv(0xa0, &ed)].concat())
+    };
+    let empty = envelope([0x30, 0x00].repeat(9_500_000));
+    // RecipientEncryptedKey ::= SEQUENCE { issuerAndSerialNumber, encryptedKey }
+    let rek = tlv(
+        0x30,
+        &[tlv(0x30, &[0x30, 0x00, 0x02, 0x01, 0x01]), tlv(0x04, &[])].concat(),
+    );
+    let kari = tlv(
+        0xa1,
+        &[
+            vec![0x02, 0x01, 0x03],
+            tlv(0xa0, &tlv(0x80, &[0; 20])),
+            tlv(0x30, &[0x06, 0x01, 0x2a]),
+            tlv(0x30, &rek.repeat(1_000_000)),
+        ]
+        .concat(),
+    );
+    let many_keys = envelope(kari);
+    for (what, der) in [("empty elements", &empty), ("KARI keys", &many_keys)] {
+        for streamed in [true, false] {
+            let (result, peak) = peak_during(|| {
+                if streamed {
+                    smime::cms::decrypt_stream(&der[..], &bob, std::io::sink()).map(drop)
+                } else {
+                    smime::cms::decrypt(der, &bob).map(drop)
+                }
+            });
+            eprintln!(
+                "{what} (streamed {streamed}): peak live heap {:.1} MiB",
+                peak as f64 / (1 << 20) as f64
+            );
+            assert!(
+                matches!(
+                    result,
+                    Err(smime::Error::Cms(smime::CmsError::LimitExceeded { .. }))
+                ),
+                "{what}: {result:?}"
+            );
+            assert!(
+                peak < BOUND,
+                "{what}: peak live heap {peak} bytes, bound {BOUND}"
+            );
+        }
+    }
+}

@@ -396,6 +396,43 @@ impl Certificate {
         self.inner.subject_key_id.as_deref()
     }
 
+    /// Whether an issuerAndSerialNumber (RFC 5652 §10.2.4) names this certificate:
+    /// the issuer compared by its DER encoding (what every client does), the serial
+    /// by its content octets.
+    pub(crate) fn is_issuer_and_serial(
+        &self,
+        issuer: &x509_cert::name::Name,
+        serial: &[u8],
+    ) -> bool {
+        let same_issuer = match (issuer.to_der(), self.issuer_name().to_der()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        same_issuer && serial == self.serial_number()
+    }
+
+    /// Whether a subjectKeyIdentifier in a CMS recipient or signer identifier names
+    /// this certificate's key: its subjectKeyIdentifier extension, or one of the
+    /// SHA-1 key identifiers senders compute themselves (when the extension is absent
+    /// or not looked at):
+    /// RFC 5280 §4.2.1.2 method (1) (over the subjectPublicKey bits) and Outlook
+    /// 2010's (over the whole SubjectPublicKeyInfo: the Bouncy Castle
+    /// `outlook_2010_beta_sime_msg.eml` sample). All are public facts about our own
+    /// key: matching them decides nothing secret, unlike trying our key on other
+    /// recipients (RFC 3218).
+    pub(crate) fn is_key_identifier(&self, id: &[u8]) -> bool {
+        if self.subject_key_identifier() == Some(id) {
+            return true;
+        }
+        if id.len() != 20 {
+            return false;
+        }
+        let spki = self.x509().tbs_certificate().subject_public_key_info();
+        let method1 = sha1::Sha1::digest(spki.subject_public_key.raw_bytes());
+        let whole = spki.to_der().map(sha1::Sha1::digest);
+        method1.as_slice() == id || whole.is_ok_and(|d| d.as_slice() == id)
+    }
+
     /// The keyIdentifier of the authorityKeyIdentifier extension, if present.
     pub fn authority_key_identifier(&self) -> Option<&[u8]> {
         self.inner.authority_key_id.as_deref()

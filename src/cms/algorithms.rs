@@ -222,15 +222,6 @@ pub(crate) enum CbcKind {
     },
 }
 
-impl CbcKind {
-    pub fn block_len(self) -> usize {
-        match self {
-            CbcKind::Aes(_) => 16,
-            CbcKind::TripleDes | CbcKind::Rc2 { .. } => 8,
-        }
-    }
-}
-
 impl ContentAlgorithm {
     /// Parses a contentEncryptionAlgorithm.
     pub fn from_identifier(alg: &AlgorithmIdentifierOwned) -> Result<Self, CmsError> {

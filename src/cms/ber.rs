@@ -120,6 +120,7 @@ impl<R: Read> BerReader<R> {
         context: &'static str,
     ) -> Result<Vec<u8>, CmsError> {
         let mut budget = limit;
+        take_budget(&mut budget, header.header_len)?;
         let content = self.content_der(header, &mut budget, 0, context)?;
         let mut out = Vec::with_capacity(content.len() + 8);
         write_identifier(&mut out, normalised_ident(header), header.tag_number);
@@ -144,6 +145,8 @@ impl<R: Read> BerReader<R> {
         self.tlv_der_after(header, limit, context).map(drop)
     }
 
+    /// The content of a TLV whose header was read, normalised to DER; everything read
+    /// (headers and content octets) is charged to `budget`.
     fn content_der(
         &mut self,
         header: Header,
@@ -182,6 +185,10 @@ impl<R: Read> BerReader<R> {
                 }
             }
             let child = self.header(context)?;
+            // Every header costs what it occupies, so a SET of millions of empty
+            // children (`30 00`) or an endless indefinite value runs out of budget
+            // like content does (issue 15 finding 5).
+            take_budget(budget, child.header_len)?;
             if child.is_eoc() {
                 if end.is_some() {
                     return Err(CmsError::malformed(
@@ -385,6 +392,46 @@ mod tests {
             deep.extend_from_slice(&[0x30, 0x80]);
         }
         assert!(BerReader::new(&deep[..]).tlv_der(1 << 20, "t").is_err());
+    }
+
+    #[test]
+    fn headers_are_charged_to_the_budget() {
+        // SET (indefinite) { 1000 x SEQUENCE {} } EOC: 2,000 bytes of headers and no
+        // content octets at all.
+        let mut ber = vec![0x31, 0x80];
+        for _ in 0..1000 {
+            ber.extend_from_slice(&[0x30, 0x00]);
+        }
+        ber.extend_from_slice(&[0x00, 0x00]);
+        assert!(matches!(
+            BerReader::new(&ber[..]).tlv_der(1024, "t"),
+            Err(CmsError::LimitExceeded { .. })
+        ));
+        let der = BerReader::new(&ber[..]).tlv_der(4096, "t").unwrap();
+        assert_eq!(der.len(), 4 + 2000);
+        // An indefinite SET of empty SEQUENCEs that never ends stops at the budget,
+        // not at the end of memory.
+        struct Endless(usize);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                for b in buf.iter_mut() {
+                    *b = match self.0 {
+                        0 => 0x31,
+                        1 => 0x80,
+                        n if n % 2 == 0 => 0x30,
+                        _ => 0x00,
+                    };
+                    self.0 += 1;
+                }
+                Ok(buf.len())
+            }
+        }
+        let mut endless = Endless(0);
+        assert!(matches!(
+            BerReader::new(&mut endless).tlv_der(64 * 1024, "t"),
+            Err(CmsError::LimitExceeded { .. })
+        ));
+        assert!(endless.0 < 128 * 1024);
     }
 
     #[test]

@@ -216,20 +216,6 @@ impl CbcDecryptor {
         out.extend_from_slice(&last[..keep]);
         Ok(())
     }
-
-    /// Whether `last_two` (the final two ciphertext blocks, or IV + the only block)
-    /// decrypts to valid padding under this key: a cheap test of a candidate key.
-    pub fn padding_ok(kind: CbcKind, key: &[u8], prev: &[u8], last: &[u8]) -> bool {
-        let Ok(mut d) = CbcDecryptor::new(kind, key, prev) else {
-            return false;
-        };
-        let mut block = last.to_vec();
-        if block.len() != d.mode.block_len() {
-            return false;
-        }
-        d.mode.process(&mut block);
-        unpad(&block, d.mode.block_len()).is_some()
-    }
 }
 
 /// PKCS#7 padding check without early exit on the padding bytes; returns the

@@ -10,9 +10,14 @@
 //!   ciphertext is spooled (memory up to [`SPOOL_IN_MEMORY`], then a temporary file)
 //!   and hashed on the way in; only after the tag matches is it decrypted.
 //! * CBC streams in one pass and says `authenticated: false` (RFC 8551 §6, EFAIL).
-//! * A recipient identifier that does not match (Outlook 2010 computes some SKIs
-//!   its own way) is not the end: our key is tried against every RSA recipient and
-//!   the content check decides, still ending in one uniform error.
+//!   A random stand-in key writes the same (garbage) output a wrong key does before
+//!   the same error: the side effects do not tell them apart either.
+//! * A recipient identifier names us by issuer and serial, by the certificate's
+//!   subjectKeyIdentifier or by a key identifier computed from our key the way
+//!   senders without the extension do (Outlook 2010: SHA-1 over the
+//!   SubjectPublicKeyInfo). When none names us, our key is tried on the first
+//!   [`MAX_FALLBACK_TRIALS`] recipients for authenticated content only, every trial
+//!   taking the same steps (RFC 3218); CBC content is never opened by trial.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
@@ -34,9 +39,14 @@ use crate::oid;
 /// Ciphertext up to this size is spooled in memory; beyond it, in a temporary file.
 const SPOOL_IN_MEMORY: usize = 8 << 20;
 /// Caps on the structures read whole (real ones are a few KiB): RecipientInfos for
-/// thousands of recipients, originatorInfo with certificate chains.
-const MAX_RECIPIENT_INFOS: usize = 16 << 20;
+/// thousands of recipients, originatorInfo with certificate chains. Every header is
+/// charged to the cap, not only the content octets (issue 15 finding 5).
+const MAX_RECIPIENT_INFOS_BYTES: usize = 8 << 20;
 const MAX_SMALL: usize = 1 << 20;
+/// When no recipient identifier names us, how many recipients our keys are tried on
+/// (each a private-key operation, each key then checked against the whole content):
+/// the first ones in the message, whatever the unwraps give (RFC 3218).
+pub const MAX_FALLBACK_TRIALS: usize = 16;
 const CHUNK: usize = 64 * 1024;
 
 /// What decryption found out besides the content.
@@ -156,13 +166,10 @@ enum Choice {
         cek: Zeroizing<Vec<u8>>,
         doomed: bool,
     },
-    /// Nothing names us; these keys came out of some RecipientInfo with our key.
+    /// Nothing names us: one key per recipient info our key was tried on, each
+    /// either what the unwrap gave or a random stand-in (see [`fallback_keys`]).
     Fallback(Vec<Zeroizing<Vec<u8>>>),
 }
-
-/// How many KeyAgreeRecipientInfos the fallback tries our EC key on (each costs
-/// one scalar multiplication).
-const MAX_FALLBACK_KARI: usize = 64;
 
 fn matched(cek: Option<Zeroizing<Vec<u8>>>, alg: &ContentAlgorithm) -> Result<Choice, CmsError> {
     let doomed = cek
@@ -212,29 +219,54 @@ fn choose_key(
             }
         }
     }
-    // No recipient identifier names us: try our keys on every recipient.
-    let mut candidates = Vec::new();
-    let mut karis = 0usize;
+    fallback_keys(infos, identities, alg).map(Choice::Fallback)
+}
+
+/// No recipient identifier names us (a sender that computed our key identifier its
+/// own way): our keys are tried on the first [`MAX_FALLBACK_TRIALS`] recipients and
+/// the content's authentication tag decides.
+///
+/// RFC 3218 holds here too: every tried recipient yields one key whatever its unwrap
+/// gave (a failed or implausible unwrap becomes a random key of the right length),
+/// and every key is checked against the whole content, so the steps and the outcome
+/// of a message meant for others depend only on its structure. CBC content is never
+/// opened this way: it has no tag, and a padding check would take another
+/// recipient's implicitly rejected RSA block for ours about once in 20,000 tries and
+/// release garbage as a decryption (issue 15 finding 4).
+fn fallback_keys(
+    infos: &[RecipientInfo],
+    identities: &[&Identity],
+    alg: &ContentAlgorithm,
+) -> Result<Vec<Zeroizing<Vec<u8>>>, CmsError> {
+    if !alg.is_aead() {
+        return Err(CmsError::NotARecipient);
+    }
+    let mut keys = Vec::new();
     for identity in identities {
         let key = identity.private_key();
+        let rsa = matches!(key, PrivateKey::Rsa(_));
         for ri in infos {
+            let room = MAX_FALLBACK_TRIALS.saturating_sub(keys.len());
+            if room == 0 {
+                return Ok(keys);
+            }
             match ri {
-                RecipientInfo::Ktri(k) => candidates.extend(recipient::unwrap_ktri(k, key)),
-                RecipientInfo::Kari(k)
-                    if !matches!(key, PrivateKey::Rsa(_)) && karis < MAX_FALLBACK_KARI =>
-                {
-                    karis += 1;
-                    candidates.extend(kari::unwrap_any(k, key));
+                RecipientInfo::Ktri(k) if rsa => {
+                    keys.push(plausible_or_random(recipient::unwrap_ktri(k, key), alg)?);
+                }
+                RecipientInfo::Kari(k) if !rsa => {
+                    for unwrapped in kari::unwrap_each(k, key, room) {
+                        keys.push(plausible_or_random(unwrapped, alg)?);
+                    }
                 }
                 _ => {}
             }
         }
     }
-    candidates.retain(|cek| key_len_plausible(cek.len(), alg));
-    if candidates.is_empty() {
+    if keys.is_empty() {
         return Err(CmsError::NotARecipient);
     }
-    Ok(Choice::Fallback(candidates))
+    Ok(keys)
 }
 
 /// The walk behind [`decrypt_stream`] and [`crate::cms::decrypt_stream_with_kek`].
@@ -245,7 +277,7 @@ pub(crate) fn open_stream<R: Read, W: Write>(
 ) -> Result<DecryptInfo, Error> {
     let mut r = BerReader::new(input);
     // ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY }
-    let ci = r.expect_tag(0x30, "ContentInfo")?;
+    r.expect_tag(0x30, "ContentInfo")?;
     let type_der = r.tlv_der(64, "ContentInfo contentType")?;
     let content_type =
         ObjectIdentifier::from_der(&type_der).map_err(|e| CmsError::malformed("ContentInfo", e))?;
@@ -260,21 +292,21 @@ pub(crate) fn open_stream<R: Read, W: Write>(
         }
         .into());
     };
-    let _ = ci;
     r.expect_tag(0xa0, "ContentInfo content")?;
     r.expect_tag(0x30, "EnvelopedData")?;
     let _version = r.tlv_der(16, "EnvelopedData version")?;
     let mut h = r.header("EnvelopedData")?;
     if h.ident == 0xa0 {
         // originatorInfo [0] IMPLICIT: certificates/CRLs; not needed for KTRI.
-        r.skip_after(h, MAX_RECIPIENT_INFOS, "originatorInfo")?;
+        r.skip_after(h, MAX_RECIPIENT_INFOS_BYTES, "originatorInfo")?;
         h = r.header("EnvelopedData")?;
     }
     if h.ident != 0x31 {
         return Err(CmsError::malformed("EnvelopedData", "recipientInfos missing").into());
     }
-    let ri_der = r.tlv_der_after(h, MAX_RECIPIENT_INFOS, "recipientInfos")?;
+    let ri_der = r.tlv_der_after(h, MAX_RECIPIENT_INFOS_BYTES, "recipientInfos")?;
     let infos = recipient::parse_recipient_infos(&ri_der)?;
+    drop(ri_der);
 
     // EncryptedContentInfo ::= SEQUENCE { contentType, contentEncryptionAlgorithm,
     //                                     encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL }
@@ -323,118 +355,43 @@ pub(crate) fn open_stream<R: Read, W: Write>(
         );
     }
 
-    let candidates = match choose_key(&infos, &opener, &alg)? {
-        Choice::Fallback(candidates) => candidates,
-        Choice::Matched { cek, doomed } => {
-            match &alg {
-                ContentAlgorithm::Cbc { kind, iv } => {
-                    let mut dec = CbcDecryptor::new(*kind, &cek, iv)?;
-                    let mut buf = Vec::with_capacity(CHUNK + 16);
-                    let mut write_err = None;
-                    stream_content(&mut r, content_header, &mut |chunk| {
-                        buf.clear();
-                        dec.update(chunk, &mut buf);
-                        // A doomed key decrypts to garbage: never release it.
-                        if !doomed
-                            && write_err.is_none()
-                            && let Err(e) = out.write_all(&buf)
-                        {
-                            write_err = Some(e);
-                        }
-                        Ok(())
-                    })?;
-                    if let Some(e) = write_err {
-                        return Err(e.into());
-                    }
-                    buf.clear();
-                    let finished = dec.finish(&mut buf);
-                    if doomed {
-                        return Err(CmsError::DecryptionFailed.into());
-                    }
-                    finished?;
-                    out.write_all(&buf)?;
-                }
-                aead_alg => {
-                    let Some(made) = aead_alg.aead(&cek) else {
-                        return Err(CmsError::DecryptionFailed.into());
-                    };
-                    let (mut aead, tag_len) = made?;
-                    let mut spool = Spool::new();
-                    stream_content(&mut r, content_header, &mut |chunk| {
-                        aead.absorb(chunk);
-                        spool.write(chunk)
-                    })?;
-                    let (aad, mac) = read_auth_tail(&mut r, eci_end, tag_len)?;
-                    if let Some(aad) = aad {
-                        // AAD must precede the ciphertext in the MAC: hash again from the spool.
-                        aead.reset_hash();
-                        aead.aad(&aad);
-                        spool.for_each(&mut |chunk| {
-                            aead.absorb(chunk);
-                            Ok(())
-                        })?;
-                    }
-                    if !aead.verify(&mac) || doomed {
-                        return Err(CmsError::DecryptionFailed.into());
-                    }
-                    release_verified(&mut spool, &mut aead, &mut out)?;
-                }
-            }
-            out.flush()?;
-            return Ok(info);
-        }
+    let choice = choose_key(&infos, &opener, &alg)?;
+    drop(infos);
+    let content = EncryptedContent {
+        header: content_header,
+        eci_end,
     };
-
-    let mut spool = Spool::new();
-    let mut tail = TailBlocks::default();
-    stream_content(&mut r, content_header, &mut |chunk| {
-        tail.push(chunk);
-        spool.write(chunk)
-    })?;
-    match &alg {
-        ContentAlgorithm::Cbc { kind, iv } => {
-            let (prev, last) = tail.last_two(kind.block_len(), iv);
-            let Some(cek) = candidates
-                .iter()
-                .find(|cek| CbcDecryptor::padding_ok(*kind, cek, &prev, &last))
-            else {
-                return Err(CmsError::NotARecipient.into());
-            };
-            let mut dec = CbcDecryptor::new(*kind, cek, iv)?;
+    match (choice, &alg) {
+        (Choice::Matched { cek, doomed }, ContentAlgorithm::Cbc { kind, iv }) => {
+            // RFC 3218 §2.3.2: a doomed (random) key takes exactly the path of a
+            // well-formed wrong one: the same decryption, the same bytes written to
+            // `out`, then the same error once the padding is checked.
+            let mut dec = CbcDecryptor::new(*kind, &cek, iv)?;
             let mut buf = Vec::with_capacity(CHUNK + 16);
-            spool.for_each(&mut |chunk| {
+            stream_content(&mut r, content.header, &mut |chunk| {
                 buf.clear();
                 dec.update(chunk, &mut buf);
                 out.write_all(&buf).map_err(Error::from)
             })?;
             buf.clear();
-            dec.finish(&mut buf)?;
+            let padded = dec.finish(&mut buf);
+            if doomed || padded.is_err() {
+                return Err(CmsError::DecryptionFailed.into());
+            }
             out.write_all(&buf)?;
         }
-        aead_alg => {
-            let tag_len = match aead_alg {
-                ContentAlgorithm::Gcm { tag_len, .. } => *tag_len,
-                _ => crate::cms::chacha::CHACHA_TAG_LEN,
-            };
-            let (aad, mac) = read_auth_tail(&mut r, eci_end, tag_len)?;
-            let mut winner = None;
-            for cek in &candidates {
-                let Some(Ok((mut aead, _))) = aead_alg.aead(cek) else {
-                    continue;
-                };
-                if let Some(aad) = &aad {
-                    aead.aad(aad);
+        (Choice::Matched { cek, doomed }, aead_alg) => {
+            let keys = [cek];
+            match authenticate(&mut r, content, aead_alg, &keys)? {
+                Some((mut aead, mut spool)) if !doomed => {
+                    release_verified(&mut spool, &mut aead, &mut out)?;
                 }
-                spool.for_each(&mut |chunk| {
-                    aead.absorb(chunk);
-                    Ok(())
-                })?;
-                if aead.verify(&mac) {
-                    winner = Some(aead);
-                    break;
-                }
+                _ => return Err(CmsError::DecryptionFailed.into()),
             }
-            let Some(mut aead) = winner else {
+        }
+        (Choice::Fallback(keys), aead_alg) => {
+            let Some((mut aead, mut spool)) = authenticate(&mut r, content, aead_alg, &keys)?
+            else {
                 return Err(CmsError::NotARecipient.into());
             };
             release_verified(&mut spool, &mut aead, &mut out)?;
@@ -444,6 +401,60 @@ pub(crate) fn open_stream<R: Read, W: Write>(
     Ok(info)
 }
 
+/// Where the encryptedContent starts (its header was read) and where the
+/// EncryptedContentInfo ends (`None` when indefinite).
+#[derive(Clone, Copy)]
+struct EncryptedContent {
+    header: Header,
+    eci_end: Option<u64>,
+}
+
+/// Authenticated content (RFC 5083 §2): the ciphertext is spooled, not released, and
+/// every one of `keys` authenticates it in the same single pass; every tag is checked.
+/// The first key whose tag verifies comes back with the spool, ready to decrypt it;
+/// `None` when none verifies (nothing was written anywhere).
+fn authenticate<R: Read>(
+    r: &mut BerReader<R>,
+    content: EncryptedContent,
+    alg: &ContentAlgorithm,
+    keys: &[Zeroizing<Vec<u8>>],
+) -> Result<Option<(crate::cms::aead::Aead, Spool)>, Error> {
+    let mut trials = Vec::with_capacity(keys.len());
+    let mut tag_len = 0;
+    for key in keys {
+        let Some(made) = alg.aead(key) else {
+            return Err(CmsError::DecryptionFailed.into());
+        };
+        let (aead, len) = made?;
+        tag_len = len;
+        trials.push(aead);
+    }
+    let mut spool = Spool::new();
+    stream_content(r, content.header, &mut |chunk| {
+        for aead in trials.iter_mut() {
+            aead.absorb(chunk);
+        }
+        spool.write(chunk)
+    })?;
+    let (aad, mac) = read_auth_tail(r, content.eci_end, tag_len)?;
+    if let Some(aad) = aad {
+        // AAD must precede the ciphertext in the MAC: hash again from the spool.
+        for aead in trials.iter_mut() {
+            aead.reset_hash();
+            aead.aad(&aad);
+        }
+        spool.for_each(&mut |chunk| {
+            for aead in trials.iter_mut() {
+                aead.absorb(chunk);
+            }
+            Ok(())
+        })?;
+    }
+    let verified: Vec<bool> = trials.iter().map(|aead| aead.verify(&mac)).collect();
+    let winner = verified.iter().position(|ok| *ok);
+    Ok(winner.map(|i| (trials.swap_remove(i), spool)))
+}
+
 fn key_len_plausible(len: usize, alg: &ContentAlgorithm) -> bool {
     match alg {
         // Bouncy Castle's test128/test256 messages name aes-128-cbc but carry a
@@ -451,10 +462,8 @@ fn key_len_plausible(len: usize, alg: &ContentAlgorithm) -> bool {
         ContentAlgorithm::Cbc {
             kind: CbcKind::Aes(_),
             ..
-        }
-        | ContentAlgorithm::Gcm { .. } => {
-            matches!(len, 16 | 24 | 32)
-        }
+        } => matches!(len, 16 | 24 | 32),
+        ContentAlgorithm::Gcm { key_len, .. } => len == *key_len,
         ContentAlgorithm::ChaCha { .. } => len == 32,
         ContentAlgorithm::Cbc {
             kind: CbcKind::TripleDes,
@@ -581,40 +590,6 @@ fn release_verified<W: Write>(
     })
 }
 
-/// The last two cipher blocks seen, for a cheap CBC padding test of candidate keys.
-#[derive(Default)]
-struct TailBlocks {
-    last: Vec<u8>,
-}
-
-impl TailBlocks {
-    fn push(&mut self, chunk: &[u8]) {
-        self.last.extend_from_slice(chunk);
-        if self.last.len() > 64 {
-            let cut = self.last.len() - 64;
-            self.last.drain(..cut);
-        }
-    }
-
-    /// (previous block or IV, final block).
-    fn last_two(&self, bl: usize, iv: &[u8]) -> (Vec<u8>, Vec<u8>) {
-        let n = self.last.len();
-        if n < bl || !n.is_multiple_of(bl) {
-            return (iv.to_vec(), Vec::new());
-        }
-        let last = self.last.get(n - bl..).unwrap_or_default().to_vec();
-        let prev = if n >= 2 * bl {
-            self.last
-                .get(n - 2 * bl..n - bl)
-                .unwrap_or_default()
-                .to_vec()
-        } else {
-            iv.to_vec()
-        };
-        (prev, last)
-    }
-}
-
 /// Decrypts an EnvelopedData/AuthEnvelopedData held in memory whose
 /// KEKRecipientInfo has the key identifier `kek_id`, with the symmetric
 /// key-encryption key `kek` (16, 24 or 32 bytes for AES-128/192/256 key wrap).
@@ -657,4 +632,133 @@ pub fn decrypt_stream_with_kek<R: Read, W: Write>(
         },
         out,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cms::enveloped_data::{KeyTransRecipientInfo, RecipientIdentifier};
+    use der::asn1::OctetString;
+    use x509_cert::ext::pkix::SubjectKeyIdentifier;
+
+    fn bob() -> Identity {
+        Identity::from_pem(
+            include_bytes!("../../examples/sample/bob.pem"),
+            include_bytes!("../../examples/sample/bob.key"),
+            None,
+        )
+        .unwrap()
+    }
+
+    /// A KeyTransRecipientInfo that names nobody we know, carrying `enc_key`.
+    fn foreign_ktri(enc_key: Vec<u8>) -> RecipientInfo {
+        RecipientInfo::Ktri(KeyTransRecipientInfo {
+            version: cms::content_info::CmsVersion::V2,
+            rid: RecipientIdentifier::SubjectKeyIdentifier(SubjectKeyIdentifier(
+                OctetString::new(vec![0x42; 20]).unwrap(),
+            )),
+            key_enc_alg: AlgorithmIdentifierOwned {
+                oid: oid::RSA_ENCRYPTION,
+                parameters: None,
+            },
+            enc_key: OctetString::new(enc_key).unwrap(),
+        })
+    }
+
+    /// PKCS#1 v1.5 encryption of `cek` to bob's key.
+    fn to_bob(bob: &Identity, cek: &[u8]) -> Vec<u8> {
+        let spki = bob.certificate().public_key_info_der().unwrap();
+        let public =
+            <rsa::PublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(&spki).unwrap();
+        public
+            .encrypt(&mut rand::rng(), rsa::Pkcs1v15Encrypt, cek)
+            .unwrap()
+    }
+
+    fn gcm256() -> ContentAlgorithm {
+        ContentAlgorithm::Gcm {
+            key_len: 32,
+            nonce: [7; 12],
+            tag_len: 16,
+        }
+    }
+
+    /// Issue 15 findings 2 and 3, REQUIREMENTS §2 row 1 on the fallback path: the
+    /// number of keys (each checked against the whole content) depends only on how
+    /// many recipients there are, capped, never on what an unwrap yields.
+    #[test]
+    fn fallback_tries_a_fixed_number_of_keys_whatever_the_unwraps_give() {
+        let bob = bob();
+        let mut random = vec![0u8; 256];
+        rand::rngs::SysRng.try_fill_bytes(&mut random).unwrap();
+        let kinds: [(&str, Vec<u8>); 5] = [
+            ("random block", random),
+            ("right-length key", to_bob(&bob, &[9; 32])),
+            ("15-byte key", to_bob(&bob, &[9; 15])),
+            ("33-byte key", to_bob(&bob, &[9; 33])),
+            ("short block", vec![1; 100]),
+        ];
+        for (what, block) in &kinds {
+            for count in [1, 3, MAX_FALLBACK_TRIALS, MAX_FALLBACK_TRIALS + 40] {
+                let infos: Vec<_> = (0..count).map(|_| foreign_ktri(block.clone())).collect();
+                let keys = fallback_keys(&infos, &[&bob], &gcm256()).unwrap();
+                assert_eq!(
+                    keys.len(),
+                    count.min(MAX_FALLBACK_TRIALS),
+                    "{what} x{count}"
+                );
+                assert!(keys.iter().all(|k| k.len() == 32), "{what} x{count}");
+            }
+        }
+        // A mixture gives the same count as any single kind.
+        let mixed: Vec<_> = kinds.iter().map(|(_, b)| foreign_ktri(b.clone())).collect();
+        assert_eq!(
+            fallback_keys(&mixed, &[&bob], &gcm256()).unwrap().len(),
+            kinds.len()
+        );
+    }
+
+    /// Issue 15 finding 4: CBC content is never opened by trying our key, whatever
+    /// the recipient infos hold; no private-key operation decides it.
+    #[test]
+    fn fallback_never_opens_cbc() {
+        let bob = bob();
+        let cbc = ContentAlgorithm::Cbc {
+            kind: CbcKind::Aes(32),
+            iv: vec![0; 16],
+        };
+        let infos = vec![foreign_ktri(to_bob(&bob, &[9; 32]))];
+        assert!(matches!(
+            fallback_keys(&infos, &[&bob], &cbc),
+            Err(CmsError::NotARecipient)
+        ));
+    }
+
+    /// RFC 3218 §2.3.2 on the matched path: a failed or implausible unwrap becomes a
+    /// random key of exactly the length a good one has.
+    #[test]
+    fn implausible_keys_become_random_keys_of_the_right_length() {
+        let alg = gcm256();
+        for cek in [
+            None,
+            Some(vec![1u8; 15]),
+            Some(vec![1u8; 16]),
+            Some(vec![1u8; 33]),
+        ] {
+            let Choice::Matched { cek: key, doomed } =
+                matched(cek.map(Zeroizing::new), &alg).unwrap()
+            else {
+                panic!("matched")
+            };
+            assert!(doomed);
+            assert_eq!(key.len(), 32);
+        }
+        let Choice::Matched { cek: key, doomed } =
+            matched(Some(Zeroizing::new(vec![5u8; 32])), &alg).unwrap()
+        else {
+            panic!("matched")
+        };
+        assert!(!doomed);
+        assert_eq!(key.as_slice(), [5u8; 32]);
+    }
 }

@@ -245,14 +245,10 @@ pub(crate) fn key_agree_recipient(
 pub(crate) fn names(rid: &KeyAgreeRecipientIdentifier, cert: &Certificate) -> bool {
     match rid {
         KeyAgreeRecipientIdentifier::IssuerAndSerialNumber(ias) => {
-            let same_issuer = match (ias.issuer.to_der(), cert.issuer_name().to_der()) {
-                (Ok(a), Ok(b)) => a == b,
-                _ => false,
-            };
-            same_issuer && ias.serial_number.as_bytes() == cert.serial_number()
+            cert.is_issuer_and_serial(&ias.issuer, ias.serial_number.as_bytes())
         }
         KeyAgreeRecipientIdentifier::RKeyId(r) => {
-            cert.subject_key_identifier() == Some(r.subject_key_identifier.0.as_bytes())
+            cert.is_key_identifier(r.subject_key_identifier.0.as_bytes())
         }
     }
 }
@@ -366,18 +362,20 @@ pub(crate) fn unwrap_for(
     Ok(wrap.unwrap(&kek, rek.enc_key.as_bytes()))
 }
 
-/// Every CEK our key unwraps from this KARI, whoever the identifiers name (the
-/// "try our key everywhere" fallback). AES key wrap's integrity check makes a
-/// wrong key fail except with probability 2^-64.
-pub(crate) fn unwrap_any(
+/// What our key unwraps from each of the first `max` RecipientEncryptedKeys of this
+/// KARI, whoever their identifiers name (the "try our key everywhere" fallback): one
+/// entry per key tried, `None` where the unwrap failed (AES key wrap's integrity check
+/// makes a wrong key fail except with probability 2^-64).
+pub(crate) fn unwrap_each(
     kari: &KeyAgreeRecipientInfo,
     key: &PrivateKey,
-) -> Vec<Zeroizing<Vec<u8>>> {
-    let Ok(Some((wrap, kek))) = derive_kek(kari, key) else {
-        return Vec::new();
-    };
-    kari.recipient_enc_keys
-        .iter()
-        .filter_map(|rek| wrap.unwrap(&kek, rek.enc_key.as_bytes()))
-        .collect()
+    max: usize,
+) -> Vec<Option<Zeroizing<Vec<u8>>>> {
+    let keys = kari.recipient_enc_keys.iter().take(max);
+    match derive_kek(kari, key) {
+        Ok(Some((wrap, kek))) => keys
+            .map(|rek| wrap.unwrap(&kek, rek.enc_key.as_bytes()))
+            .collect(),
+        _ => keys.map(|_| None).collect(),
+    }
 }

@@ -45,8 +45,10 @@ pub use digest::DigestAlgorithm;
 pub use envelope_build::{Envelope, EnvelopeOptions, encrypt};
 pub(crate) use envelope_open::decrypt_stream_any;
 pub use envelope_open::{
-    DecryptInfo, Decrypted, decrypt, decrypt_stream, decrypt_stream_with_kek, decrypt_with_kek,
+    DecryptInfo, Decrypted, MAX_FALLBACK_TRIALS, decrypt, decrypt_stream, decrypt_stream_with_kek,
+    decrypt_with_kek,
 };
+pub use recipient::{MAX_KARI_ENCRYPTED_KEYS, MAX_RECIPIENT_INFOS};
 pub use signed_build::{SignOptions, SignedDataBuilder, SignerIdKind, certs_only};
 pub use signed_verify::{
     InvalidReason, MAX_MESSAGE_CERTIFICATES, MAX_SIGNER_INFOS, SignerEvidence, Verification,

@@ -4,8 +4,8 @@
 use cms::cert::IssuerAndSerialNumber;
 use cms::content_info::CmsVersion;
 use cms::enveloped_data::{KeyTransRecipientInfo, RecipientIdentifier, RecipientInfo};
+use der::Decode;
 use der::asn1::OctetString;
-use der::{Decode, Encode};
 use rsa::traits::PublicKeyParts;
 use sha1::Sha1;
 use sha2::{Sha224, Sha256, Sha384, Sha512};
@@ -86,26 +86,51 @@ fn issuer_and_serial(cert: &Certificate) -> Result<RecipientIdentifier, CmsError
 pub(crate) fn names(rid: &RecipientIdentifier, cert: &Certificate) -> bool {
     match rid {
         RecipientIdentifier::IssuerAndSerialNumber(ias) => {
-            // Compare encodings: Name equality by DER is what RFC 5652 §10.2.4 asks
-            // ("the issuer's distinguished name") and what every client does.
-            let same_issuer = match (ias.issuer.to_der(), cert.issuer_name().to_der()) {
-                (Ok(a), Ok(b)) => a == b,
-                _ => false,
-            };
-            same_issuer && ias.serial_number.as_bytes() == cert.serial_number()
+            cert.is_issuer_and_serial(&ias.issuer, ias.serial_number.as_bytes())
         }
-        RecipientIdentifier::SubjectKeyIdentifier(ski) => {
-            cert.subject_key_identifier() == Some(ski.0.as_bytes())
-        }
+        RecipientIdentifier::SubjectKeyIdentifier(ski) => cert.is_key_identifier(ski.0.as_bytes()),
     }
 }
 
+/// RecipientInfos one envelope may hold; more is [`CmsError::LimitExceeded`] before
+/// any is decoded. Mail to a distribution list of a few hundred stays far below it.
+pub const MAX_RECIPIENT_INFOS: usize = 4096;
+/// RecipientEncryptedKeys one KeyAgreeRecipientInfo may hold (recipients sharing one
+/// ephemeral key); more is [`CmsError::LimitExceeded`] before it is decoded.
+pub const MAX_KARI_ENCRYPTED_KEYS: usize = 4096;
+
 /// Decodes each RecipientInfo of a DER `RecipientInfos` SET on its own, so one
-/// kind we do not understand does not hide the others.
+/// kind we do not understand does not hide the others. The counts are checked on
+/// the encoding first, so a SET of millions of tiny elements costs no allocation.
 pub(crate) fn parse_recipient_infos(set_der: &[u8]) -> Result<Vec<RecipientInfo>, CmsError> {
     let content = crate::cms::ber::content_of(set_der)?;
-    let mut out = Vec::new();
-    for el in crate::cms::ber::elements(content)? {
+    let elements = crate::cms::ber::elements_at_most(content, MAX_RECIPIENT_INFOS)?.ok_or(
+        CmsError::LimitExceeded {
+            what: "RecipientInfos in one envelope",
+            limit: MAX_RECIPIENT_INFOS,
+        },
+    )?;
+    let mut out = Vec::with_capacity(elements.len());
+    for el in elements {
+        // KeyAgreeRecipientInfo is the [1] IMPLICIT choice; its last field is the
+        // SEQUENCE OF RecipientEncryptedKey.
+        if el.first() == Some(&0xa1) {
+            let fields = crate::cms::ber::content_of(el)?;
+            let last = crate::ber::element_iter(fields).last().transpose();
+            let keys = match last {
+                Ok(Some(seq)) => crate::cms::ber::content_of(seq)?,
+                _ => &[],
+            };
+            if crate::ber::element_iter(keys)
+                .nth(MAX_KARI_ENCRYPTED_KEYS)
+                .is_some()
+            {
+                return Err(CmsError::LimitExceeded {
+                    what: "RecipientEncryptedKeys in one KeyAgreeRecipientInfo",
+                    limit: MAX_KARI_ENCRYPTED_KEYS,
+                });
+            }
+        }
         if let Ok(ri) = RecipientInfo::from_der(el) {
             out.push(ri);
         }

@@ -7,7 +7,7 @@ use cms::signed_data::{SignerIdentifier, SignerInfo};
 use der::asn1::ObjectIdentifier;
 use std::time::SystemTime;
 
-use der::{Decode, Encode};
+use der::Decode;
 use spki::AlgorithmIdentifierOwned;
 
 use crate::cert::Certificate;
@@ -461,15 +461,9 @@ fn signature_algorithm_for(
 fn names_signer(sid: &SignerIdentifier, cert: &Certificate) -> bool {
     match sid {
         SignerIdentifier::IssuerAndSerialNumber(ias) => {
-            let same_issuer = match (ias.issuer.to_der(), cert.issuer_name().to_der()) {
-                (Ok(a), Ok(b)) => a == b,
-                _ => false,
-            };
-            same_issuer && ias.serial_number.as_bytes() == cert.serial_number()
+            cert.is_issuer_and_serial(&ias.issuer, ias.serial_number.as_bytes())
         }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => {
-            cert.subject_key_identifier() == Some(ski.0.as_bytes())
-        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => cert.is_key_identifier(ski.0.as_bytes()),
     }
 }
 
