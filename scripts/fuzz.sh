@@ -6,8 +6,14 @@
 # when any target crashes, reports a leak, times out on one input (-timeout) or runs
 # out of memory (-rss_limit_mb); the failing input is left in fuzz/artifacts/<target>/.
 #
-# CI cost: 11 targets x 60 s, two at a time (FUZZ_JOBS) = about 6 minutes, plus the nightly build of the
-# fuzz workspace (about 5 minutes on 2 cores from scratch).
+#   bash scripts/fuzz.sh          # build, then run
+#   bash scripts/fuzz.sh build    # toolchain, cargo-fuzz, seeds and the build only
+#   bash scripts/fuzz.sh run      # run what `build` made
+#
+# CI cost: 11 targets x 60 s, two at a time (FUZZ_JOBS) = about 6 minutes, plus the
+# nightly build of the fuzz workspace (about 6.5 minutes on 2 cores from scratch, and
+# 1.8 for installing cargo-fuzz), which .ci/run starts in the background while the test
+# suite installs its peers and runs.
 #
 #   FUZZ_SECONDS=600 FUZZ_TARGETS="open_message kari" bash scripts/fuzz.sh   # a longer run
 #
@@ -15,19 +21,33 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../fuzz"
 
+step=${1:-all}
+case "$step" in
+  all | build | run) ;;
+  *)
+    echo "usage: fuzz.sh [build|run]" >&2
+    exit 2
+    ;;
+esac
 seconds=${FUZZ_SECONDS:-60}
-if ! rustup toolchain list | grep -q '^nightly'; then
-  rustup toolchain install nightly --profile minimal
-fi
-if ! cargo fuzz --version >/dev/null 2>&1; then
-  cargo install cargo-fuzz --locked
+
+if [ "$step" != run ]; then
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked
+  fi
+  bash seed.sh
+  echo "== fuzz: building every target" >&2
+  cargo +nightly fuzz build -O
+  if [ "$step" = build ]; then
+    exit 0
+  fi
 fi
 
-bash seed.sh
 mapfile -t all < <(cargo +nightly fuzz list)
 read -r -a targets <<< "${FUZZ_TARGETS:-${all[*]}}"
-echo "== fuzz: building ${#targets[@]} targets" >&2
-cargo +nightly fuzz build -O
 
 # One target: its kept crash inputs, then the timed run. Output goes to a log, shown
 # when the target fails (two targets run at once, one per core).
