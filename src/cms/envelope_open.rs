@@ -124,11 +124,13 @@ pub fn decrypt(input: &[u8], identity: &Identity) -> Result<Decrypted, Error> {
 /// Decrypts a CMS EnvelopedData/AuthEnvelopedData read from `input`, writing the
 /// content to `out`. Memory stays bounded whatever the message size.
 ///
-/// Errors: [`CmsError::NotARecipient`] when no recipient info is ours and our key
-/// opens none; [`CmsError::DecryptionFailed`] for every cryptographic failure. With
-/// AES-GCM nothing is written unless the tag verifies. With CBC, plaintext is
-/// written as it is decrypted, and a padding failure at the very end may follow
-/// output already written: collect it somewhere you can discard.
+/// Errors: [`CmsError::NotARecipient`] when no recipient info names us and (for
+/// authenticated content) our key opens none of the first [`MAX_FALLBACK_TRIALS`];
+/// [`CmsError::DecryptionFailed`] for every cryptographic failure, whatever the RSA
+/// unwrap gave (RFC 3218). With AES-GCM and ChaCha20-Poly1305 nothing is written
+/// unless the tag verifies. With CBC, plaintext is written as it is decrypted, and a
+/// failure at the very end follows output already written (the same amount for
+/// every failure): collect it somewhere you can discard.
 pub fn decrypt_stream<R: Read, W: Write>(
     input: R,
     identity: &Identity,

@@ -13,6 +13,14 @@
 //! * [`decrypt_with_kek`] / [`decrypt_stream_with_kek`]: open a KEKRecipientInfo
 //!   with a symmetric key-encryption key.
 //! * [`SignedDataBuilder`]: SignedData, detached or opaque, and [`certs_only`].
+//!
+//! Hostile input costs what a legitimate message needs (issue 15): every count an
+//! attacker could inflate has a documented cap, checked on the encoding before
+//! anything is decoded, and over it is [`CmsError::LimitExceeded`](crate::CmsError):
+//! [`MAX_RECIPIENT_INFOS`], [`MAX_KARI_ENCRYPTED_KEYS`], [`MAX_SIGNER_INFOS`],
+//! [`MAX_MESSAGE_CERTIFICATES`]; the structures read whole are capped in bytes, every
+//! BER header included. When no recipient identifier names us, our key is tried on at
+//! most [`MAX_FALLBACK_TRIALS`] recipients, and only for authenticated content.
 
 mod aead;
 mod algorithms;
