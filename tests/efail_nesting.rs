@@ -56,15 +56,16 @@ fn ours_encrypted(p: &Pki) -> Vec<u8> {
 }
 
 /// The encrypted part, made by `openssl cms -encrypt` (its S/MIME output is an
-/// entity: MIME-Version, Content-Disposition, Content-Type, Content-Transfer-Encoding).
+/// entity: MIME-Version, Content-Disposition, Content-Type, Content-Transfer-Encoding),
+/// in the CRLF form mail carries (openssl writes LF; signing would canonicalise it).
 fn openssl_encrypted(p: &Pki) -> Vec<u8> {
-    common::openssl::encrypt(
+    common::msg::crlf(&common::openssl::encrypt(
         &secret_entity(),
         &[&p.cert("bob")],
         "aes-256-cbc",
         None,
         false,
-    )
+    ))
 }
 
 /// A multipart/mixed entity (no outer fields) around `parts`.
