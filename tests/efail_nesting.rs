@@ -70,8 +70,8 @@ fn openssl_encrypted(p: &Pki) -> Vec<u8> {
 
 /// A multipart/mixed entity (no outer fields) around `parts`.
 fn mixed(boundary: &str, parts: &[&[u8]]) -> Vec<u8> {
-    let mut m = format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n")
-        .into_bytes();
+    let mut m =
+        format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n").into_bytes();
     for part in parts {
         m.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         m.extend_from_slice(part);
@@ -175,11 +175,7 @@ fn assert_left_encrypted(p: &Pki, opened: &OpenedMessage, encrypted: &[u8], path
         .content_type()
         .expect("content type")
         .expect("a Content-Type");
-    assert!(
-        ct.mime_type().ends_with("pkcs7-mime"),
-        "{}",
-        ct.mime_type()
-    );
+    assert!(ct.mime_type().ends_with("pkcs7-mime"), "{}", ct.mime_type());
     // Opened on its own, when the user asks: the original plaintext.
     let bob = identity(p, "bob");
     let alone = reader::open(
@@ -197,7 +193,10 @@ fn assert_left_encrypted(p: &Pki, opened: &OpenedMessage, encrypted: &[u8], path
 
 /// Both makers of the encrypted part.
 fn encrypted_parts(p: &Pki) -> [(&'static str, Vec<u8>); 2] {
-    [("ours", ours_encrypted(p)), ("openssl", openssl_encrypted(p))]
+    [
+        ("ours", ours_encrypted(p)),
+        ("openssl", openssl_encrypted(p)),
+    ]
 }
 
 /// The EFAIL direct exfiltration layout: attacker HTML, the victim's ciphertext,
@@ -209,7 +208,11 @@ fn html_encrypted_html_is_left_encrypted_and_listed() {
     for (maker, enc) in encrypted_parts(p) {
         let m = message(&mixed(
             "efail-b",
-            &[&html("Hello"), &enc, &b"Content-Type: text/html\r\n\r\n\"></p>\r\n"[..]],
+            &[
+                &html("Hello"),
+                &enc,
+                &b"Content-Type: text/html\r\n\r\n\"></p>\r\n"[..],
+            ],
         ));
         let opened = open_as_bob(p, &m);
         assert_left_encrypted(p, &opened, &enc, &[1]);
@@ -227,7 +230,8 @@ fn html_encrypted_html_is_left_encrypted_and_listed() {
 fn encrypted_attachment_is_left_encrypted_and_listed() {
     let p = pki();
     for (maker, enc) in encrypted_parts(p) {
-        let mut attachment = b"Content-Disposition: attachment; filename=\"smime.p7m\"\r\n".to_vec();
+        let mut attachment =
+            b"Content-Disposition: attachment; filename=\"smime.p7m\"\r\n".to_vec();
         // openssl's entity already has a Content-Disposition: use it as it is.
         if maker == "openssl" {
             attachment.clear();
@@ -254,7 +258,10 @@ fn encrypted_part_inside_signed_multipart_is_left_encrypted() {
     for (maker, enc) in encrypted_parts(p) {
         let inner = mixed(
             "signed-mixed-b",
-            &[&b"Content-Type: text/plain\r\n\r\nsigned text\r\n"[..], &enc],
+            &[
+                &b"Content-Type: text/plain\r\n\r\nsigned text\r\n"[..],
+                &enc,
+            ],
         );
         let m = signed_by_alice(p, &message(&inner));
         let opened = open_as_bob(p, &m);
@@ -277,7 +284,10 @@ fn encrypted_part_inside_partial_signed_part_is_left_encrypted() {
             p,
             &mixed(
                 "inner-b",
-                &[&b"Content-Type: text/plain\r\n\r\nsigned text\r\n"[..], &enc],
+                &[
+                    &b"Content-Type: text/plain\r\n\r\nsigned text\r\n"[..],
+                    &enc,
+                ],
             ),
         );
         let m = message(&mixed("outer-b", &[&html("Hello"), &signed_mixed]));

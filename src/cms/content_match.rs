@@ -45,12 +45,14 @@ mod tests {
 
     #[test]
     fn same_bytes_in_any_chunking_match() {
-        assert!(of(&[b"Content-Type: text/plain\r\n\r\nA\r\n"]).same_as(of(&[
-            b"Content-Type: ",
-            b"text/plain\r\n\r\n",
-            b"",
-            b"A\r\n"
-        ])));
+        assert!(
+            of(&[b"Content-Type: text/plain\r\n\r\nA\r\n"]).same_as(of(&[
+                b"Content-Type: ",
+                b"text/plain\r\n\r\n",
+                b"",
+                b"A\r\n"
+            ]))
+        );
         assert!(of(&[]).same_as(of(&[b""])));
     }
 

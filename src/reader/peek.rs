@@ -35,7 +35,10 @@ pub(super) fn part_content_type(
             .ok()?;
     } else {
         let cms = mime::smime_body(body, encoding).ok()?;
-        prefix = cms.get(..CONTENT_TYPE_PEEK as usize).unwrap_or(&cms).to_vec();
+        prefix = cms
+            .get(..CONTENT_TYPE_PEEK as usize)
+            .unwrap_or(&cms)
+            .to_vec();
     }
     cms_content_type(&prefix).ok()
 }

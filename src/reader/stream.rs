@@ -456,10 +456,15 @@ fn decoded_body<'a, R: BufRead + 'a>(
     Ok(Box::new(Cursor::new(mime::smime_body(&body, encoding)?)))
 }
 
+/// Whether the signed bytes differ from what a signer signed: its digest, or the
+/// eContent a multipart/signed signature also carries (issue 15 finding 11).
 fn digest_mismatch(v: &Verification) -> bool {
-    v.signers()
-        .iter()
-        .any(|s| s.outcome() == Err(&cms::InvalidReason::DigestMismatch))
+    v.signers().iter().any(|s| {
+        matches!(
+            s.outcome(),
+            Err(cms::InvalidReason::DigestMismatch | cms::InvalidReason::ContentPlacement(_))
+        )
+    })
 }
 
 /// The start of the content, enough for its header block and that of an entity it
