@@ -359,3 +359,51 @@ fn encrypted_entity_as_the_whole_message_decrypts() {
         assert_eq!(opened.content_path(), &[0], "{maker}");
     }
 }
+
+/// The part's labels are only hints: an encrypted part labelled `smime-type=signed-data`
+/// (as .NET labels EnvelopedData, or an attacker who hopes it is opened as a signed
+/// part) and one sent as `application/octet-stream` named `smime.p7m` (KMail) are left
+/// encrypted and listed too; so are many of them, up to `MAX_NESTED_PARTS`.
+#[test]
+fn mislabelled_and_many_encrypted_parts_are_left_encrypted() {
+    let p = pki();
+    let enc = ours_encrypted(p);
+    let text = String::from_utf8(enc.clone()).expect("ASCII");
+    let mislabelled = text.replace("smime-type=enveloped-data", "smime-type=signed-data");
+    assert_ne!(mislabelled, text, "the label was there to change");
+    let (head, body) = text.split_once("\r\n\r\n").expect("a header block");
+    let octet = format!(
+        "Content-Type: application/octet-stream; name=\"smime.p7m\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{body}"
+    );
+    assert!(head.contains("base64"));
+    let m = message(&mixed(
+        "labels-b",
+        &[&html("Hello"), mislabelled.as_bytes(), octet.as_bytes()],
+    ));
+    let opened = open_as_bob(p, &m);
+    assert!(!contains(opened.content(), SECRET.as_bytes()));
+    assert!(opened.layers().is_empty());
+    assert_eq!(opened.signed_scope(), SignedScope::NotSigned);
+    assert_eq!(paths(&opened), [vec![1], vec![2]]);
+    for part in opened.nested_encrypted_parts() {
+        let alone = reader::open(
+            part.entity(),
+            &[&identity(p, "bob")],
+            &trust(p),
+            &Policy::email(),
+            SystemTime::now(),
+        )
+        .expect("opens on its own");
+        assert_eq!(alone.content(), secret_entity().as_slice());
+    }
+
+    // Many: the first MAX_NESTED_PARTS are listed, none is decrypted.
+    let many: Vec<&[u8]> = std::iter::repeat_n(&enc[..], reader::MAX_NESTED_PARTS + 4).collect();
+    let m = message(&mixed("many-b", &many));
+    let opened = open_as_bob(p, &m);
+    assert!(!contains(opened.content(), SECRET.as_bytes()));
+    assert!(opened.layers().is_empty());
+    let want: Vec<Vec<usize>> = (0..reader::MAX_NESTED_PARTS).map(|i| vec![i]).collect();
+    assert_eq!(paths(&opened), want);
+}
