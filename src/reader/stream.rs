@@ -343,7 +343,8 @@ impl<R: Read> Source<R> {
     }
 
     /// The whole entity again from its start, when it is a spool of at most `limit`
-    /// bytes (a part found in a searched multipart always is); `None` otherwise.
+    /// bytes (a part found in a searched multipart always is: the descent into it
+    /// writes a spool, so the caller's input is never met here); `None` otherwise.
     fn rewound_entity(&mut self, limit: usize) -> io::Result<Option<Vec<u8>>> {
         let Source::Spool(r) = self else {
             return Ok(None);
