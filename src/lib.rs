@@ -91,7 +91,9 @@
 //! complaint (EFAIL, RFC 8551 §6). The defence is on the receiving side: our reader
 //! says `authenticated: false` for CBC ([`cms::DecryptInfo::authenticated`]) and keeps
 //! the decrypted entity a separate origin from anything unprotected around it, as
-//! modern clients do; a valid inner signature protects the content's integrity.
+//! modern clients do; it never decrypts an encrypted part nested inside a multipart,
+//! but lists it ([`reader::NestedPart`]) for the app to open on its own when the user
+//! asks; a valid inner signature protects the content's integrity.
 //!
 //! ## Layers
 //!

@@ -173,6 +173,7 @@ fn expected_sigs(layers: &str) -> (Vec<Verdict>, bool) {
             if let Some(branch) = split_top(inner, " | ")
                 .into_iter()
                 .find(|b| b.contains("sig("))
+                .filter(|b| !starts_encrypted(b))
             {
                 let (v, _) = expected_sigs(branch);
                 out.extend(v);
@@ -184,6 +185,29 @@ fn expected_sigs(layers: &str) -> (Vec<Verdict>, bool) {
         }
     }
     (out, partial)
+}
+
+/// Whether `branch` (a part's layers) starts with an encrypted layer.
+fn starts_encrypted(branch: &str) -> bool {
+    split_top(branch, " > ")
+        .first()
+        .is_some_and(|t| strip_notes(t).starts_with("env"))
+}
+
+/// Whether the message is an unprotected multipart with an encrypted part: the reader
+/// leaves that part encrypted and lists it (EFAIL, REQUIREMENTS.md §2 row 4), so
+/// nothing inside it is verified.
+fn nested_encrypted(layers: &str) -> bool {
+    let first = split_top(layers, " > ")
+        .first()
+        .map(|t| strip_notes(t))
+        .unwrap_or_default();
+    match (first.find('{'), first.rfind('}')) {
+        (Some(open), Some(close)) if open < close => split_top(&first[open + 1..close], " | ")
+            .into_iter()
+            .any(starts_encrypted),
+        _ => false,
+    }
 }
 
 /// First whitespace-separated word.
@@ -321,7 +345,7 @@ fn agrees(
 
 /// Opens the row's message (or verifies its raw DER) under `policy`.
 enum Outcome {
-    Opened(OpenedMessage),
+    Opened(Box<OpenedMessage>),
     /// A raw DER signature verified directly: its signers.
     Raw(Vec<SignerReport>),
     Error(String),
@@ -357,7 +381,7 @@ fn run(
     }
     let ids: Vec<&Identity> = id.into_iter().collect();
     match reader::open(&raw, &ids, trust, policy, time) {
-        Ok(o) => Outcome::Opened(o),
+        Ok(o) => Outcome::Opened(Box::new(o)),
         Err(e) => Outcome::Error(e.to_string()),
     }
 }
@@ -386,6 +410,21 @@ fn check(row: &Row, historic: bool) -> Result<(), String> {
         }
         Outcome::Raw(signers) => (vec![signers], None),
         Outcome::Opened(o) => {
+            if nested_encrypted(&row.layers) {
+                if o.nested_encrypted_parts().is_empty()
+                    || o.layers()
+                        .iter()
+                        .any(|l| matches!(l, Layer::Encrypted { .. }))
+                {
+                    return Err("a nested encrypted part was decrypted or not listed".into());
+                }
+                if o.signed_scope() != SignedScope::NotSigned {
+                    return Err(format!(
+                        "scope {:?} over a part left encrypted",
+                        o.signed_scope()
+                    ));
+                }
+            }
             if partial {
                 if o.signed_scope() != SignedScope::Partial {
                     return Err(format!("scope {:?}, expected Partial", o.signed_scope()));
@@ -428,7 +467,8 @@ fn clients_table_verify_rows() {
         }
         let name = format!("{}/{}", row.corpus, row.file);
         let (want, _) = expected_sigs(&row.layers);
-        let only_any = want.first().is_none_or(|v| *v == Verdict::Any);
+        let only_any =
+            !nested_encrypted(&row.layers) && want.first().is_none_or(|v| *v == Verdict::Any);
         let mut errors = Vec::new();
         for historic in [true, false] {
             // A panic is a failure like any other, reported with the row.
@@ -523,6 +563,17 @@ fn layer_notation_is_parsed() {
         expected_sigs("sig(detached):SIGVALID(a@b) > multipart/mixed{*}"),
         (vec![SigOk], false)
     );
+    // An encrypted part of a plain multipart is left encrypted: nothing is verified.
+    let nested =
+        "multipart/mixed{text/plain | env:ok(unittest) > sig(opaque):ok(t@e) > text/plain}";
+    assert_eq!(expected_sigs(nested), (vec![], false));
+    assert!(nested_encrypted(nested));
+    assert!(!nested_encrypted(
+        "multipart/mixed{text/plain | sig(detached):ok(Alice) > text/plain}"
+    ));
+    assert!(!nested_encrypted(
+        "env:ok(Bob) > multipart/mixed{text/plain | text/plain}"
+    ));
     assert_eq!(
         expected_sigs("sig(application/pgp-signature):NOT-CMS-SKIPPED > env:FAIL(*)"),
         (vec![Any], false)

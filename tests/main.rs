@@ -31,6 +31,7 @@ mod directory_ldap;
 mod directory_ldap_limits;
 mod ecdh_chacha;
 mod ed25519;
+mod efail_nesting;
 mod encryptor;
 mod examples_story;
 mod fuzz_regressions;

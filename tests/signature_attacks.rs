@@ -307,7 +307,8 @@ fn hand_made_signed_data_control_is_valid() {
 // ---------------------------------------------------------------------------------
 
 /// C1: a detached multipart/signed whose SignedData also carries eContent "A" while
-/// the body shows "B" → invalid; and opaque signed-data without eContent → invalid.
+/// the body shows "B" → invalid (a body identical to "A" is valid); and opaque
+/// signed-data without eContent → invalid.
 #[test]
 fn row_07_econtent_in_multipart_signed_is_invalid() {
     let p = pki();
@@ -329,9 +330,21 @@ fn row_07_econtent_in_multipart_signed_is_invalid() {
         |r| matches!(r, InvalidReason::ContentPlacement(_)),
         "eContent in multipart/signed",
     );
-    // Even when the body equals the eContent, the shape is refused.
+    // A body byte-identical to the eContent confuses nothing (Python cryptography's
+    // S/MIME output, issue 15 finding 11): valid, and the content is A.
     let m = open(p, &wrap_detached("alice@example.com", &a, &opaque_a));
+    assert!(m.is_signature_valid());
+    assert_eq!(m.content(), a.as_slice());
+    // One line more in the body than in the eContent is the confusion again.
+    let mut a_plus = a.clone();
+    a_plus.extend_from_slice(b"and 9990 EUR more\r\n");
+    let m = open(p, &wrap_detached("alice@example.com", &a_plus, &opaque_a));
     assert!(!m.is_signature_valid());
+    assert_invalid(
+        &statuses(&m)[0],
+        |r| matches!(r, InvalidReason::ContentPlacement(_)),
+        "eContent a prefix of the body",
+    );
     // The other direction: a detached signature sent as opaque signed-data.
     let detached_a = SignedDataBuilder::new(&alice, SignOptions::default())
         .sign_detached(&a[..])

@@ -549,11 +549,49 @@ fn python_rsa_and_ec_detached_and_opaque_are_valid() {
         );
     }
     // Python's SMIME encoding without DetachedSignature writes a multipart/signed
-    // whose SignedData ALSO carries the content (measured with cryptography 48): the
-    // eContent-confusion shape of REQUIREMENTS.md §2 row 7, which must not verify.
+    // whose SignedData ALSO carries the content (measured with cryptography 48),
+    // byte-identical to the signed part: nothing is confused, so it verifies, by the
+    // CLI and the library (issue 15 finding 11; OpenSSL accepts it too).
+    for (who, md) in [
+        ("alice", "sha256"),
+        ("frank", "sha256"),
+        ("grace", "sha384"),
+    ] {
+        let both = python_sign(p, &e, who, md, "smime-with-content", false);
+        assert!(both.starts_with(b"MIME-Version: 1.0\r\nContent-Type: multipart/signed"));
+        let (signed_part, signature) = common::msg::split_signed(&both);
+        assert_eq!(signed_part, e, "python {who}: the first part is the entity");
+        find(&signature, b"the numbers are in"); // the eContent is really there
+        let m = with_headers(&outer_headers(p, who), &both);
+        assert_valid(
+            p,
+            &m,
+            who,
+            true,
+            &format!("python {who} smime-with-content"),
+        );
+        let opened = smime::reader::open(&m, &[], &trust(p), &policy(), SystemTime::now()).unwrap();
+        assert!(
+            opened.is_signature_valid(),
+            "python {who} smime-with-content"
+        );
+        assert_eq!(opened.content(), e.as_slice());
+        // Stored with bare LFs (an mbox): compared again in the CRLF form signed.
+        let lf: Vec<u8> = m.iter().copied().filter(|&b| b != b'\r').collect();
+        let opened =
+            smime::reader::open(&lf, &[], &trust(p), &policy(), SystemTime::now()).unwrap();
+        assert!(
+            opened.is_signature_valid(),
+            "python {who} smime-with-content, LF"
+        );
+    }
+    // The same signature (valid over its eContent) beside a first part that differs:
+    // the eContent-confusion shape of REQUIREMENTS.md §2 row 7, still refused.
     let both = python_sign(p, &e, "alice", "sha256", "smime-with-content", false);
-    assert!(both.starts_with(b"MIME-Version: 1.0\r\nContent-Type: multipart/signed"));
-    let (report, code, _) = verify_cli(p, &with_headers(&outer_headers(p, "alice"), &both), &[]);
+    let mut other = with_headers(&outer_headers(p, "alice"), &both);
+    let at = find(&other, b"Caf\xc3\xa9 at 10?");
+    other[at + 10] = b'9'; // "at 19?": same length, another meeting
+    let (report, code, _) = verify_cli(p, &other, &[]);
     assert_eq!(statuses(&report), ["invalid"], "{report:#}");
     assert!(
         report["signers"][0]["reason"]
@@ -563,6 +601,14 @@ fn python_rsa_and_ec_detached_and_opaque_are_valid() {
         "{report:#}"
     );
     assert_eq!(code, Some(1));
+    let opened = smime::reader::open(&other, &[], &trust(p), &policy(), SystemTime::now()).unwrap();
+    assert!(!opened.is_signature_valid());
+    assert!(matches!(
+        opened.signatures().next().unwrap().status(),
+        SignatureStatus::Invalid {
+            reason: InvalidReason::ContentPlacement(_)
+        }
+    ));
     // A flipped byte in Python's opaque DER content.
     let der = python_sign(p, &e, "frank", "sha256", "der", false);
     let at = find(&der, b"the numbers");

@@ -33,7 +33,7 @@ mod report;
 pub use certificate::{Certificate, Identity};
 pub use client::{Client, Installed};
 pub use error::{SmimeError, check_panic_boundary};
-pub use opened::{Opened, Signer, SignerStatus};
+pub use opened::{NestedEncryptedPart, Opened, Signer, SignerStatus};
 pub use report::{Designation, Recipient, Report, Role, SealedCopy};
 
 uniffi::setup_scaffolding!("smime");

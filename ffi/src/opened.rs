@@ -39,6 +39,18 @@ pub struct Signer {
     pub reason: Option<String>,
 }
 
+/// An encrypted part found inside a message and left encrypted (EFAIL, RFC 8551 §6):
+/// open `entity` with `Client.open` as a message of its own, only when the user asks,
+/// and show it apart from the message it came in.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct NestedEncryptedPart {
+    /// Child indices from the message's root entity (an opened S/MIME layer has one
+    /// child, 0: its content).
+    pub path: Vec<u32>,
+    /// The part's header fields and body, as received.
+    pub entity: Vec<u8>,
+}
+
 /// A received message, opened.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Opened {
@@ -61,6 +73,9 @@ pub struct Opened {
     /// Which of Subject, From, To, Cc, Date, Reply-To came from the protected header
     /// section; empty without header protection.
     pub protected_fields: Vec<String>,
+    /// Encrypted parts inside the message that were not decrypted (an encrypted part
+    /// of a multipart is never shown as the message's content); empty for most mail.
+    pub nested_encrypted_parts: Vec<NestedEncryptedPart>,
     /// The message as received: `Client.trust_and_install` and `Client.install`
     /// open it again to act on its signer.
     pub raw: Vec<u8>,
@@ -86,6 +101,18 @@ impl Opened {
                 .protected_fields()
                 .into_iter()
                 .map(String::from)
+                .collect(),
+            nested_encrypted_parts: opened
+                .nested_encrypted_parts()
+                .iter()
+                .map(|n| NestedEncryptedPart {
+                    path: n
+                        .path()
+                        .iter()
+                        .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
+                        .collect(),
+                    entity: n.entity().to_vec(),
+                })
                 .collect(),
             raw,
         }

@@ -28,6 +28,7 @@ pub(crate) mod ber;
 mod cbc_stream;
 mod chacha;
 mod cipher_choice;
+mod content_match;
 pub(crate) mod digest;
 mod envelope_build;
 mod envelope_open;

@@ -14,7 +14,9 @@
 //! * The signer's certificate is evidence, not judged here: the reader's verdict asks
 //!   the trust layer (at the caller's time, never the signingTime: RFC 8550 §6, row 19).
 //! * In multipart/signed eContent must be absent, in opaque signed-data present
-//!   (row 7); zero SignerInfos is "not signed" (row 9).
+//!   (row 7), except that multipart/signed may carry eContent byte-identical to the
+//!   signed part (Python `cryptography`'s output; [`super::content_match`]); zero
+//!   SignerInfos is "not signed" (row 9).
 
 use std::io::{Read, Write};
 
@@ -24,6 +26,7 @@ use spki::AlgorithmIdentifierOwned;
 
 use crate::cert::Certificate;
 use crate::cms::ber::{self, BerReader};
+use crate::cms::content_match::ContentFingerprint;
 use crate::cms::digest::Hasher;
 pub use crate::cms::signer_check::{InvalidReason, SignerEvidence};
 use crate::cms::signer_check::{KeptContent, SignedContent, verify_signer};
@@ -112,7 +115,8 @@ pub fn certificates_in(signed_data: &[u8]) -> Result<Vec<Certificate>, Error> {
 }
 
 enum ParseContent<'a> {
-    Detached,
+    /// The content is elsewhere; eContent, if present, is only fingerprinted.
+    Detached(&'a mut ContentFingerprint),
     Opaque(&'a mut dyn Write),
     Skip(&'a mut dyn Write),
 }
@@ -135,6 +139,7 @@ fn verify_impl<R: Read>(
     // Signatures without signedAttrs cover the content itself (RFC 5652 §5.4): keep a
     // copy only when the policy may accept them.
     let mut kept = KeptContent::new(!policy.require_signed_attributes);
+    let mut same_content = false;
     let (parsed, detached_digests) = match content {
         Content::Opaque(out) => {
             let mut tee = Tee {
@@ -147,7 +152,9 @@ fn verify_impl<R: Read>(
             )
         }
         Content::Detached(data) => {
-            let parsed = parse(input, &mut ParseContent::Detached, &[])?;
+            let mut embedded = ContentFingerprint::default();
+            let parsed = parse(input, &mut ParseContent::Detached(&mut embedded), &[])?;
+            let mut detached = ContentFingerprint::default();
             let algs: Vec<ObjectIdentifier> = parsed.digests.iter().map(|(o, _)| *o).collect();
             let mut hashers = Hashers::new(&algs);
             let mut buf = vec![0u8; CHUNK];
@@ -158,8 +165,11 @@ fn verify_impl<R: Read>(
                 }
                 let chunk = buf.get(..n).unwrap_or_default();
                 hashers.update(chunk);
+                detached.update(chunk);
                 kept.extend(chunk);
             }
+            // Embedded eContent identical to the detached content confuses nothing.
+            same_content = embedded.same_as(detached);
             (parsed, Some(hashers.finish()))
         }
     };
@@ -167,7 +177,9 @@ fn verify_impl<R: Read>(
     let digests = detached_digests.unwrap_or_else(|| parsed.digests.clone());
     let placement = match (opaque, parsed.econtent_present) {
         (true, false) => Some("opaque signed-data without content"),
-        (false, true) => Some("multipart/signed whose signature carries its own content"),
+        (false, true) if !same_content => {
+            Some("multipart/signed whose signature carries its own content")
+        }
         _ => None,
     };
     let mut signers = Vec::with_capacity(parsed.signer_infos.len());
@@ -267,7 +279,7 @@ fn parse<R: Read>(
                 hashers.update(chunk);
                 match content {
                     ParseContent::Opaque(w) | ParseContent::Skip(w) => w.write_all(chunk)?,
-                    ParseContent::Detached => {}
+                    ParseContent::Detached(f) => f.update(chunk),
                 }
                 Ok(())
             })?;

@@ -6,6 +6,11 @@
 //!   exact bytes transmitted), up to [`MAX_LAYERS`] deep (RFC 8551 §3.7).
 //! * The content is the innermost entity: a separate origin from anything
 //!   unprotected around it (EFAIL, RFC 8551 §6).
+//! * Only the message itself and what its own whole-message layers enclose is
+//!   decrypted: an encrypted part nested in a multipart, or inside a signed part of
+//!   an unsigned multipart, is left encrypted and listed as a [`NestedPart`]
+//!   ([`OpenedMessage::nested_encrypted_parts`], row 4), to be opened on its own
+//!   only when the user asks.
 //! * The signed scope is [`SignedScope::WholeMessage`] only when the first signature
 //!   covers the root body (after outer decryption); a signature found inside an
 //!   unsigned multipart is [`SignedScope::Partial`] (row 11), and never shown as
@@ -28,12 +33,15 @@ use crate::error::Error;
 use crate::mime::{HeaderBlock, read_header_block};
 use crate::trust::{Policy, TrustStore};
 
+mod nested;
+mod peek;
 mod protected;
 mod signed_parts;
 mod spooled;
 mod stream;
 mod verdict;
 
+pub use nested::{MAX_NESTED_PARTS, NestedPart};
 pub use spooled::SpooledContent;
 pub use stream::{MAX_BUFFERED_BODY, OpenedStream, PARTIAL_SCAN_LIMIT, open_stream};
 pub use verdict::{SignatureStatus, SignerReport, judge_signers};
@@ -103,6 +111,8 @@ pub struct OpenedMessage<C = Vec<u8>> {
     from: Option<EmailAddress>,
     header_mismatch: bool,
     header_protected: bool,
+    content_path: Vec<usize>,
+    nested: Vec<NestedPart>,
 }
 
 impl OpenedMessage {
@@ -142,6 +152,8 @@ impl OpenedMessage<SpooledContent> {
             from: self.from,
             header_mismatch: self.header_mismatch,
             header_protected: self.header_protected,
+            content_path: self.content_path,
+            nested: self.nested,
         })
     }
 }
@@ -175,6 +187,30 @@ impl<C> OpenedMessage<C> {
     /// How much the signatures cover.
     pub fn signed_scope(&self) -> SignedScope {
         self.scope
+    }
+
+    /// Where the content sits in the message, in the terms of [`NestedPart::path`]:
+    /// `[]` for a message without S/MIME layers, `[0]` for the content of one layer,
+    /// `[1, 0]` for the content of a signed part that is the second child of an
+    /// unsigned multipart ([`SignedScope::Partial`]).
+    pub fn content_path(&self) -> &[usize] {
+        &self.content_path
+    }
+
+    /// The encrypted parts found inside the message and not decrypted (EFAIL, RFC 8551
+    /// §6, REQUIREMENTS.md §2 row 4), in document order: an encrypted part of a
+    /// multipart (the content is then the multipart as received, the part still
+    /// encrypted in it), or the encrypted content of a signed part inside an unsigned
+    /// multipart (the content is then that encrypted entity, unopened, and its path
+    /// equals [`content_path`](Self::content_path)). No [`Layer::Encrypted`] is
+    /// reported for them.
+    ///
+    /// An app can say "this message contains an encrypted part" and, if the user asks,
+    /// open [`NestedPart::entity`] with [`open`] as a message of its own, shown apart
+    /// from this one. Searched only within [`PARTIAL_SCAN_LIMIT`] bytes of a multipart,
+    /// at most [`MAX_NESTED_PARTS`] parts.
+    pub fn nested_encrypted_parts(&self) -> &[NestedPart] {
+        &self.nested
     }
 
     /// Every signer of every signed layer, outermost first.
@@ -303,25 +339,4 @@ fn protected_headers(content: &[u8]) -> Option<HeaderBlock> {
         .iter()
         .any(|f| f.is("From") || f.is("Subject") || f.is("To"));
     has_message_fields.then_some(h)
-}
-
-/// The first S/MIME part (multipart/signed or application/pkcs7-mime) inside a
-/// multipart entity, with its headers.
-fn nested_smime_part(entity: &[u8]) -> Option<Vec<u8>> {
-    use mail_parser::MimeHeaders;
-    let msg = crate::mime::parse_message(entity)?;
-    for part in msg.parts.iter().skip(1) {
-        let ct = part.content_type()?;
-        let full =
-            format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or_default()).to_ascii_lowercase();
-        let smime = full == "multipart/signed"
-            || full == "application/pkcs7-mime"
-            || full == "application/x-pkcs7-mime";
-        if smime {
-            let start = usize::try_from(part.raw_header_offset()).ok()?;
-            let end = usize::try_from(part.raw_end_offset()).ok()?;
-            return entity.get(start..end).map(<[u8]>::to_vec);
-        }
-    }
-    None
 }

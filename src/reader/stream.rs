@@ -16,15 +16,18 @@
 //!
 //! Where this differs from holding the message: an S/MIME body in quoted-printable
 //! or PEM armour (rare) is decoded in memory, up to [`MAX_BUFFERED_BODY`]; a signed
-//! or encrypted part inside an unprotected multipart (REQUIREMENTS.md §2 row 11) is
+//! or encrypted part inside a multipart (REQUIREMENTS.md §2 rows 4 and 11) is
 //! looked for only when that multipart is at most [`PARTIAL_SCAN_LIMIT`] bytes,
 //! otherwise it is shown as the unsigned content it is.
+//!
+//! What is decrypted: the message itself and what its own whole-message layers
+//! enclose, nothing else (EFAIL, RFC 8551 §6, row 4). An encrypted part of a
+//! multipart, and the encrypted content of a signed part inside an unsigned multipart,
+//! are left encrypted and listed ([`super::NestedPart`]).
 
 use std::io::{self, BufRead, BufReader, Cursor, Read, Seek, SeekFrom, Write};
 use std::time::SystemTime;
 
-use der::Decode;
-use der::asn1::ObjectIdentifier;
 use tempfile::SpooledTempFile;
 
 use crate::address::EmailAddress;
@@ -38,22 +41,23 @@ use crate::mime::{
 use crate::oid;
 use crate::trust::{Policy, TrustStore, Use};
 
+use super::nested::{self, MAX_NESTED_PARTS, NestedPart};
+use super::peek::{CONTENT_TYPE_PEEK, cms_content_type};
 use super::signed_parts::split_stream;
 use super::spooled::{SpooledContent, new_spool};
 use super::{
-    Layer, MAX_LAYERS, OpenedMessage, SignedScope, addr_spec, judge_signers, nested_smime_part,
-    protected_headers, single_from,
+    Layer, MAX_LAYERS, OpenedMessage, SignedScope, addr_spec, judge_signers, protected_headers,
+    single_from,
 };
 
 /// A quoted-printable or PEM S/MIME body is decoded in memory up to this size.
 pub const MAX_BUFFERED_BODY: usize = 32 << 20;
-/// An unprotected multipart is searched for a signed or encrypted part up to this
-/// size (the search parses the whole entity in memory).
+/// A multipart is searched for a signed or encrypted part up to this size (the
+/// search parses the whole entity in memory); so is an encrypted entity met inside a
+/// signed part of an unsigned multipart before it is listed.
 pub const PARTIAL_SCAN_LIMIT: usize = 4 << 20;
 /// Read buffer for the input and each spool.
 const BUFFER: usize = 64 * 1024;
-/// The ContentInfo header and contentType OID fit in this many bytes.
-const CONTENT_TYPE_PEEK: u64 = 128;
 
 /// An opened message whose content is spooled: see [`open_stream`].
 pub type OpenedStream = OpenedMessage<SpooledContent>;
@@ -95,6 +99,9 @@ pub fn open_stream<R: Read>(
     let mut layers: Vec<Found> = Vec::new();
     let mut scope = SignedScope::NotSigned;
     let mut partial = false;
+    // Where the current entity sits from the message root (NestedPart::path).
+    let mut path: Vec<usize> = Vec::new();
+    let mut nested: Vec<NestedPart> = Vec::new();
     let mut outer: Option<(HeaderBlock, Option<EmailAddress>)> = None;
     // Bytes of the current entity already read from an input source (a spool is
     // rewound instead).
@@ -158,6 +165,7 @@ pub fn open_stream<R: Read>(
                 detached: true,
             });
             source = Source::spool(signed)?;
+            path.push(0);
             continue;
         }
         if head.der || mime::smime_kind(headers).is_some() {
@@ -181,14 +189,29 @@ pub fn open_stream<R: Read>(
             let cms_bytes = Cursor::new(peek).chain(cms_in);
             let mut out = new_spool();
             if content_type == oid::ENVELOPED_DATA || content_type == oid::AUTH_ENVELOPED_DATA {
+                if partial {
+                    // Inside a part of an unprotected multipart: not the message's
+                    // own layer, so never decrypted here (EFAIL, row 4). The content
+                    // is this encrypted entity as it was signed.
+                    drop(cms_bytes);
+                    if let Some(entity) = source.rewound_entity(PARTIAL_SCAN_LIMIT)?
+                        && nested.len() < MAX_NESTED_PARTS
+                    {
+                        nested.push(NestedPart::new(path.clone(), entity));
+                    }
+                    consumed = Vec::new();
+                    break;
+                }
                 let info = cms::decrypt_stream_any(cms_bytes, identities, &mut out)?;
                 layers.push(Found::Layer(Layer::Encrypted { info }));
                 source = Source::spool(out)?;
+                path.push(0);
                 continue;
             }
             if content_type == oid::SIGNED_DATA {
                 let verification = cms::verify_opaque(cms_bytes, &mut out, trust, policy)?;
                 source = Source::spool(out)?;
+                path.push(0);
                 if !verification.is_signed() {
                     layers.push(Found::Layer(Layer::CertificatesOnly {
                         certificates: verification.certificates().to_vec(),
@@ -209,24 +232,29 @@ pub fn open_stream<R: Read>(
             }
             .into());
         }
-        // Not S/MIME at this level: a signed or encrypted part deeper inside an
-        // unprotected multipart covers only itself (row 11).
+        // Not S/MIME at this level. In an unprotected multipart a signed part covers
+        // only itself (row 11): the first one is opened, Partial. In any multipart an
+        // encrypted part is not the message's: listed, never decrypted (row 4).
         if let Some(ct) = &ct
             && ct.is_multipart()
-            && scope == SignedScope::NotSigned
         {
             source
                 .reader()
                 .take((PARTIAL_SCAN_LIMIT + 1).saturating_sub(consumed.len()) as u64)
                 .read_to_end(&mut consumed)?;
-            if consumed.len() <= PARTIAL_SCAN_LIMIT
-                && let Some(inner) = nested_smime_part(&consumed)
-            {
-                partial = true;
-                let mut spool = new_spool();
-                spool.write_all(&inner)?;
-                source = Source::spool(spool)?;
-                continue;
+            if consumed.len() <= PARTIAL_SCAN_LIMIT {
+                let find_signed = scope == SignedScope::NotSigned;
+                let room = MAX_NESTED_PARTS.saturating_sub(nested.len());
+                let found = nested::search(&consumed, &path, find_signed, room);
+                nested.extend(found.encrypted);
+                if let Some((part_path, inner)) = found.signed {
+                    partial = true;
+                    path = part_path;
+                    let mut spool = new_spool();
+                    spool.write_all(&inner)?;
+                    source = Source::spool(spool)?;
+                    continue;
+                }
             }
         }
         break;
@@ -281,6 +309,8 @@ pub fn open_stream<R: Read>(
         from: shown_from,
         header_mismatch,
         header_protected,
+        content_path: path,
+        nested,
     })
 }
 
@@ -310,6 +340,19 @@ impl<R: Read> Source<R> {
             Source::Input(r) => r,
             Source::Spool(r) => r,
         }
+    }
+
+    /// The whole entity again from its start, when it is a spool of at most `limit`
+    /// bytes (a part found in a searched multipart always is: the descent into it
+    /// writes a spool, so the caller's input is never met here); `None` otherwise.
+    fn rewound_entity(&mut self, limit: usize) -> io::Result<Option<Vec<u8>>> {
+        let Source::Spool(r) = self else {
+            return Ok(None);
+        };
+        r.seek(SeekFrom::Start(0))?;
+        let mut entity = Vec::new();
+        r.take(limit as u64 + 1).read_to_end(&mut entity)?;
+        Ok((entity.len() <= limit).then_some(entity))
     }
 
     /// The whole entity as the content: a spool from its start, or the input's
@@ -414,17 +457,15 @@ fn decoded_body<'a, R: BufRead + 'a>(
     Ok(Box::new(Cursor::new(mime::smime_body(&body, encoding)?)))
 }
 
-fn cms_content_type(cms_bytes: &[u8]) -> Result<ObjectIdentifier, Error> {
-    let mut r = crate::cms::ber::BerReader::new(cms_bytes);
-    r.expect_tag(0x30, "ContentInfo")?;
-    let der = r.tlv_der(64, "ContentInfo contentType")?;
-    Ok(ObjectIdentifier::from_der(&der).map_err(|e| CmsError::malformed("ContentInfo", e))?)
-}
-
+/// Whether the signed bytes differ from what a signer signed: its digest, or the
+/// eContent a multipart/signed signature also carries (issue 15 finding 11).
 fn digest_mismatch(v: &Verification) -> bool {
-    v.signers()
-        .iter()
-        .any(|s| s.outcome() == Err(&cms::InvalidReason::DigestMismatch))
+    v.signers().iter().any(|s| {
+        matches!(
+            s.outcome(),
+            Err(cms::InvalidReason::DigestMismatch | cms::InvalidReason::ContentPlacement(_))
+        )
+    })
 }
 
 /// The start of the content, enough for its header block and that of an entity it
