@@ -24,9 +24,7 @@ use smime::{Certificate, Identity};
 const SECRET: &str = "SECRET-PLAINTEXT-4711";
 
 fn identity(p: &Pki, who: &str) -> Identity {
-    let mut pem = read_file(&p.cert(who));
-    pem.extend_from_slice(&read_file(&p.intermediate()));
-    Identity::from_pem(&pem, &read_file(&p.key(who)), None).expect("identity")
+    p.identity(who)
 }
 
 fn trust(p: &Pki) -> TrustStore {

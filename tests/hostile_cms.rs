@@ -63,14 +63,7 @@ fn signer_infos_up_to_the_cap_are_each_reported() {
 // ---------------------------------------------------------------------------------
 
 fn fresh_identity() -> smime::Identity {
-    let p = crate::common::pki::pki();
-    let who = crate::common::pki::rsa_people()[0];
-    smime::Identity::from_pem(
-        &crate::common::read_file(&p.cert(who)),
-        &crate::common::read_file(&p.key(who)),
-        None,
-    )
-    .unwrap()
+    crate::common::pki::pki().identity(crate::common::pki::rsa_people()[0])
 }
 
 /// An AES-256-GCM envelope for `who` holding "hi", with `extra` recipient infos (whole

@@ -23,6 +23,12 @@ use smime::mime::SignFormat;
 use smime::reader::{self, Layer};
 use smime::trust::{Policy, TrustStore};
 
+/// The DER writer the suite's hostile tests use.
+#[allow(dead_code)]
+#[path = "common/der.rs"]
+mod der;
+use der::tlv;
+
 #[allow(dead_code)] // the sample module offers more identities than this test uses
 mod sample {
     include!(concat!(
@@ -382,25 +388,6 @@ fn openssl_messages_open_in_bounded_memory() {
         &["encrypted", "detached"],
         true,
     );
-}
-
-/// One definite-length DER TLV (the tests/common writer is not in this binary).
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes: Vec<u8> = n
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend_from_slice(&bytes);
-    }
-    out.extend_from_slice(content);
-    out
 }
 
 /// Issue 15 finding 5: an EnvelopedData whose recipientInfos are 19 MB of empty

@@ -15,34 +15,15 @@ use std::io::{Read, Write};
 
 use common::der::{children, tlv, value};
 use common::pki::{pki, rsa_people};
+use common::{envelope, text as content};
 use rsa::BoxedUint;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
-use smime::cms::{ContentCipher, EnvelopeOptions};
+use smime::cms::ContentCipher;
 use smime::{CmsError, Error, Identity};
 
 fn fresh_rsa_identity() -> Identity {
-    let p = pki();
-    let who = rsa_people()[0];
-    Identity::from_pem(
-        &common::read_file(&p.cert(who)),
-        &common::read_file(&p.key(who)),
-        None,
-    )
-    .unwrap()
-}
-
-fn content(len: usize) -> Vec<u8> {
-    (0..len).map(|i| b'a' + (i % 26) as u8).collect()
-}
-
-fn envelope(content: &[u8], cipher: ContentCipher, to: &Identity) -> Vec<u8> {
-    smime::cms::encrypt(
-        content,
-        &[to.certificate().clone()],
-        &EnvelopeOptions::with_cipher(cipher),
-    )
-    .unwrap()
+    pki().identity(rsa_people()[0])
 }
 
 fn public_key(who: &Identity) -> rsa::PublicKey {

@@ -456,18 +456,7 @@ fn bob() -> Identity {
     sample::bob().unwrap()
 }
 
-fn sample_content(len: usize) -> Vec<u8> {
-    (0..len).map(|i| b'a' + (i % 26) as u8).collect()
-}
-
-fn envelope(content: &[u8], cipher: ContentCipher, to: &Identity) -> Vec<u8> {
-    smime::cms::encrypt(
-        content,
-        &[to.certificate().clone()],
-        &EnvelopeOptions::with_cipher(cipher),
-    )
-    .unwrap()
-}
+use crate::common::{envelope, text as sample_content};
 
 /// Where `[0] IMPLICIT encryptedContent` of `len` bytes starts in a DER envelope.
 fn encrypted_content_at(env: &[u8], len: usize) -> usize {

@@ -149,3 +149,22 @@ pub fn assert_bytes_eq(actual: &[u8], expected: &[u8], what: &str) {
         );
     }
 }
+
+/// `len` bytes of lower-case text (a, b, c, …): content whose every byte is known.
+pub fn text(len: usize) -> Vec<u8> {
+    (0..len).map(|i| b'a' + (i % 26) as u8).collect()
+}
+
+/// A DER EnvelopedData/AuthEnvelopedData of `content` for `to` alone, with `cipher`.
+pub fn envelope(
+    content: &[u8],
+    cipher: smime::cms::ContentCipher,
+    to: &smime::Identity,
+) -> Vec<u8> {
+    smime::cms::encrypt(
+        content,
+        &[to.certificate().clone()],
+        &smime::cms::EnvelopeOptions::with_cipher(cipher),
+    )
+    .expect("envelope")
+}

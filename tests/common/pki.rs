@@ -132,6 +132,13 @@ impl Pki {
         kind(who);
         export_p12(self.dir(), who, &["-legacy"], &s(out));
     }
+    /// `who`'s identity: certificate (with the intermediate) and private key.
+    pub fn identity(&self, who: &str) -> smime::Identity {
+        let mut pem = std::fs::read(self.cert(who)).expect("certificate");
+        pem.extend_from_slice(&std::fs::read(self.intermediate()).expect("intermediate"));
+        let key = std::fs::read(self.key(who)).expect("key");
+        smime::Identity::from_pem(&pem, &key, None).expect("identity")
+    }
     /// `who`'s e-mail address (the certificate's SAN rfc822Name).
     pub fn email(&self, who: &str) -> String {
         kind(who);
