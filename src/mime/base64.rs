@@ -149,10 +149,35 @@ impl<W: Write> Write for Base64LineWriter<W> {
     }
 }
 
-// The decoder is ours, the encoder above uses the crate: `base64` 0.22 has no streaming
-// decoder that skips MIME white space or stops at a boundary line, and a reader that
-// strips both into a fixed 8 KiB buffer and decodes it with `Engine::decode_slice` took
-// 2.26 s for 64 MiB against 0.71 s for this one (criterion, benches/base64.rs, one run).
+/// Whole groups of base64 digits at the start of `src`, up to its first line end and
+/// as many as `dst` holds, decoded into `dst` in one SIMD call; how many groups. 0 when
+/// the line holds anything but digits (padding, white space, a bad byte): the
+/// byte-by-byte decoder then takes it and knows what each means.
+fn simd_line(src: &[u8], dst: &mut [u8]) -> usize {
+    let line = memchr::memchr2(b'\r', b'\n', src).unwrap_or(src.len());
+    let mut groups = (line / 4).min(dst.len() / 3);
+    // The body's last group may end in `=`: left to the byte decoder.
+    if groups > 0 && src.get(4 * groups - 1) == Some(&b'=') {
+        groups -= 1;
+    }
+    let (Some(digits), Some(out)) = (src.get(..4 * groups), dst.get_mut(..3 * groups)) else {
+        return 0;
+    };
+    if groups == 0
+        || base64_simd::STANDARD
+            .decode(digits, base64_simd::Out::from_slice(out))
+            .is_err()
+    {
+        return 0;
+    }
+    groups
+}
+
+// The decoder's state machine is ours: neither `base64` nor `base64-simd` has a
+// streaming decoder that skips MIME white space and stops at a boundary line. Whole
+// lines of digits (nearly all of a body) go to `base64-simd` in one call each
+// ([`simd_line`]): that took `smime decrypt` of a 147 MB message from 0.20 s to 0.11 s
+// of user time; padding, white space and errors stay with the byte-by-byte machine.
 
 /// Marks bytes in [`DECODE`] that are not base64 digits.
 const INVALID: u8 = 0xFF;
@@ -432,10 +457,27 @@ impl<R: BufRead> Read for Base64Reader<R> {
                     self.dec.is_clean() && !(self.dec.line_start && self.dec.boundary.is_some());
                 if fast {
                     // Fast path: whole groups of digits decoded straight into `buf`,
-                    // up to the first byte that is not a digit (usually a line end).
+                    // up to the first byte that is not a digit (usually a line end):
+                    // a line at a time with SIMD, else group by group.
                     let src = avail.get(used..).unwrap_or_default();
                     let dst = buf.get_mut(written..).unwrap_or_default();
-                    let mut groups = 0;
+                    let mut groups = simd_line(src, dst);
+                    if groups > 0 {
+                        used += 4 * groups;
+                        written += 3 * groups;
+                        self.dec.line_start = false;
+                        // The line end, when no boundary line is watched for: white
+                        // space only, nothing to decode or remember.
+                        if self.dec.boundary.is_none() {
+                            let rest = avail.get(used..).unwrap_or_default();
+                            let ends = rest
+                                .iter()
+                                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                                .count();
+                            used += ends;
+                        }
+                        continue;
+                    }
                     for (group, out) in src.chunks_exact(4).zip(dst.chunks_exact_mut(3)) {
                         let &[a, b, c, d] = group else { break };
                         // `DECODE` has 256 entries, so a `u8` index is always in range.
@@ -571,6 +613,38 @@ mod tests {
                 out.extend_from_slice(&buf[..n]);
             }
             assert_eq!(out, data);
+        }
+    }
+
+    #[test]
+    fn reader_decodes_any_line_width_and_line_end() {
+        // The SIMD fast path takes a line at a time: widths that split groups across
+        // lines, LF-only and doubled line ends, trailing blanks.
+        let data = pseudo_random(10_000, 3);
+        let flat = STANDARD.encode(&data).into_bytes();
+        for width in [4, 63, 64, 73, 76, 1000, 20_000] {
+            for end in [&b"\r\n"[..], b"\n", b"\r\n\r\n", b" \n"] {
+                let mut body = Vec::new();
+                for line in flat.chunks(width) {
+                    body.extend_from_slice(line);
+                    body.extend_from_slice(end);
+                }
+                for cap in [7, 80, 65_536] {
+                    let r = BufReader::with_capacity(cap, body.as_slice());
+                    assert_eq!(
+                        decode_all(r).unwrap(),
+                        data,
+                        "width {width} {end:?} cap {cap}"
+                    );
+                }
+            }
+        }
+        // A bad byte or an early `=` deep inside a long line is still an error.
+        for (at, byte) in [(5000, b'*'), (5000, b'='), (13_333, b'-')] {
+            let mut bad = flat.clone();
+            bad[at] = byte;
+            let err = decode_all(bad.as_slice()).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidData, "{byte} at {at}");
         }
     }
 
