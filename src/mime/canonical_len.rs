@@ -16,6 +16,13 @@ pub(crate) fn canonical_len<R: BufRead>(mut input: R) -> io::Result<u64> {
         if block.is_empty() {
             break;
         }
+        let n = block.len();
+        if super::canonical::passes_as_is(after_cr, block) {
+            total += n as u64;
+            after_cr = false;
+            input.consume(n);
+            continue;
+        }
         let mut grown = 0u64;
         let mut shrunk = 0u64;
         for i in memchr::memchr2_iter(b'\r', b'\n', block) {
@@ -30,7 +37,6 @@ pub(crate) fn canonical_len<R: BufRead>(mut input: R) -> io::Result<u64> {
             }
         }
         after_cr = block.last() == Some(&b'\r');
-        let n = block.len();
         total = total + n as u64 + grown - shrunk;
         input.consume(n);
     }
