@@ -64,8 +64,10 @@ ID="--cert cert.pem --key key.pem"
 RECIP="-recip cert.pem -inkey key.pem"
 SIGNER="-signer cert.pem -inkey key.pem -md sha256"
 
-# Each row: label, runs, our command, OpenSSL's command (run by sh; output to files
-# or /dev/null).
+# Each row: label, runs, our command, OpenSSL's command (run by sh). Both write their
+# output to a file: `smime` holds output for stdout or a special file such as
+# /dev/null in memory until the operation succeeds (at most 64 MiB, never spilled to
+# $TMPDIR), so a file is what it streams to.
 rows() {
   local n="$1" f="$2" label="$3"
   printf '%s\t%s\t%s\t%s\n' \
@@ -78,28 +80,28 @@ rows() {
     "$O -encrypt -stream -binary -aes-256-gcm -in $f.eml -out out.openssl cert.pem"
   printf '%s\t%s\t%s\t%s\n' \
     "decrypt AES-128-CBC$label" "$n" \
-    "$S decrypt $ID --in $f.cbc.eml --out /dev/null" \
-    "$O -decrypt -binary $RECIP -in $f.cbc.eml -out /dev/null"
+    "$S decrypt $ID --in $f.cbc.eml --out out.ours" \
+    "$O -decrypt -binary $RECIP -in $f.cbc.eml -out out.openssl"
   printf '%s\t%s\t%s\t%s\n' \
     "decrypt AES-256-GCM$label" "$n" \
-    "$S decrypt $ID --in $f.gcm.eml --out /dev/null" \
-    "$O -decrypt -binary $RECIP -in $f.gcm.eml -out /dev/null"
+    "$S decrypt $ID --in $f.gcm.eml --out out.ours" \
+    "$O -decrypt -binary $RECIP -in $f.gcm.eml -out out.openssl"
   printf '%s\t%s\t%s\t%s\n' \
     "sign, detached, SHA-256$label" "$n" \
     "$S sign $ID --in $f.eml --out out.ours" \
     "$O -sign -stream -binary $SIGNER -in $f.eml -out out.openssl"
   printf '%s\t%s\t%s\t%s\n' \
     "verify, detached$label" "$n" \
-    "$S verify --trust-anchor cert.pem --in $f.signed.eml --content-out /dev/null" \
-    "$O -verify -CAfile cert.pem -in $f.signed.eml -out /dev/null"
+    "$S verify --trust-anchor cert.pem --in $f.signed.eml --content-out out.ours" \
+    "$O -verify -CAfile cert.pem -in $f.signed.eml -out out.openssl"
   printf '%s\t%s\t%s\t%s\n' \
     "sign then encrypt (OpenSSL: sign | encrypt)$label" "$n" \
     "$S encrypt $ID --recipient cert.pem --cipher aes-128-cbc --in $f.eml --out out.ours" \
     "$O -sign -stream -binary $SIGNER -in $f.eml | $O -encrypt -stream -binary -aes128 -out out.openssl cert.pem"
   printf '%s\t%s\t%s\t%s\n' \
     "open signed-then-encrypted (OpenSSL: decrypt | verify)$label" "$n" \
-    "$S verify $ID --trust-anchor cert.pem --in $f.se.eml --content-out /dev/null" \
-    "$O -decrypt -binary $RECIP -in $f.se.eml | $O -verify -CAfile cert.pem -out /dev/null"
+    "$S verify $ID --trust-anchor cert.pem --in $f.se.eml --content-out out.ours" \
+    "$O -decrypt -binary $RECIP -in $f.se.eml | $O -verify -CAfile cert.pem -out out.openssl"
 }
 
 {
