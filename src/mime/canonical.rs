@@ -82,6 +82,11 @@ fn convert(after_cr: &mut bool, input: &[u8], mut emit: impl FnMut(&[u8])) {
         *after_cr = false;
         return;
     }
+    convert_line_ends(after_cr, input, emit);
+}
+
+/// [`convert`] for a block known not to pass as it is: line end by line end.
+fn convert_line_ends(after_cr: &mut bool, input: &[u8], mut emit: impl FnMut(&[u8])) {
     // Runs that are canonical already (no CR or LF, or CRLF pairs) pass whole: memchr
     // finds the line ends with SIMD, and a CRLF only moves on, so CRLF mail goes out in
     // one piece per block. Only a bare LF or a lone CR ends a run.
@@ -171,7 +176,9 @@ impl<R: BufRead> BufRead for CrlfReader<R> {
             }
             let n = avail.len().min(IN_BLOCK);
             let buf = &mut self.buf;
-            convert(
+            // The block did not pass as it is (checked above), or follows one that
+            // converted to nothing: line end by line end, which is right for any block.
+            convert_line_ends(
                 &mut self.after_cr,
                 avail.get(..n).unwrap_or_default(),
                 |c| buf.extend_from_slice(c),
