@@ -89,10 +89,13 @@ fn bad_blocks(k: usize) -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// A subjectKeyIdentifier that names nobody.
+const FOREIGN_SKI: [u8; 20] = [0x42; 20];
+
 /// The envelope with its only KeyTransRecipientInfo rebuilt: `enc_key` as its
-/// encryptedKey and, when `foreign_rid`, a subjectKeyIdentifier that names nobody
-/// (RFC 5652 §6.2.1: version 2 with the [0] SKI choice).
-fn rebuild_ktri(env: &[u8], enc_key: Option<&[u8]>, foreign_rid: bool) -> Vec<u8> {
+/// encryptedKey and, when `ski` is given, that subjectKeyIdentifier as its recipient
+/// identifier (RFC 5652 §6.2.1: version 2 with the [0] SKI choice).
+fn rebuild_ktri(env: &[u8], enc_key: Option<&[u8]>, ski: Option<&[u8]>) -> Vec<u8> {
     let ci = children(value(env));
     let ed = value(ci[1]);
     let ed_fields = children(value(ed));
@@ -101,9 +104,9 @@ fn rebuild_ktri(env: &[u8], enc_key: Option<&[u8]>, foreign_rid: bool) -> Vec<u8
     assert_eq!(ktris.len(), 1, "one recipient");
     let f = children(value(ktris[0]));
     let (mut version, mut rid) = (f[0].to_vec(), f[1].to_vec());
-    if foreign_rid {
+    if let Some(ski) = ski {
         version = vec![0x02, 0x01, 0x02];
-        rid = tlv(0x80, &[0x42; 20]);
+        rid = tlv(0x80, ski);
     }
     let key = match enc_key {
         Some(k) => tlv(0x04, k),
@@ -193,7 +196,7 @@ fn assert_uniform(cipher: ContentCipher, foreign_rid: bool, expected: &CmsError)
             let env = rebuild_ktri(
                 &envelope(&plain, cipher, &who),
                 Some(&raw_rsa(&em, &who)),
-                foreign_rid,
+                foreign_rid.then_some(&FOREIGN_SKI[..]),
             );
             let (observed, output) = observe(&env, &who);
             if let Some(output) = output {
@@ -256,7 +259,7 @@ fn matched_observations_equal_a_good_key_up_to_the_end() {
     let (good, output) = observe(&env, &who);
     assert_eq!(output.as_deref(), Some(&plain[..]));
     let k = public_key(&who).size();
-    let bad = rebuild_ktri(&env, Some(&raw_rsa(&bad_blocks(k)[0].1, &who)), false);
+    let bad = rebuild_ktri(&env, Some(&raw_rsa(&bad_blocks(k)[0].1, &who)), None);
     let (observed, _) = observe(&bad, &who);
     assert_eq!(observed.read, good.read);
     // The good key also writes the final block's plaintext (100,000 = 6,250 blocks:
@@ -273,7 +276,7 @@ fn fallback_opens_authenticated_content_only() {
     let env = rebuild_ktri(
         &envelope(&plain, ContentCipher::Aes256Gcm, &who),
         None,
-        true,
+        Some(&FOREIGN_SKI),
     );
     let (observed, output) = observe(&env, &who);
     assert_eq!(observed.outcome, "Ok");
@@ -283,7 +286,7 @@ fn fallback_opens_authenticated_content_only() {
     let env = rebuild_ktri(
         &envelope(&plain, ContentCipher::Aes256Cbc, &who),
         None,
-        true,
+        Some(&FOREIGN_SKI),
     );
     let (observed, _) = observe(&env, &who);
     assert_eq!(observed.outcome, format!("{:?}", CmsError::NotARecipient));
@@ -305,26 +308,10 @@ fn computed_key_identifiers_name_us() {
         who.certificate().subject_key_identifier(),
         Some(&outlook[..])
     );
-    let env = envelope(&plain, ContentCipher::Aes256Cbc, &who);
-    let ci = children(value(&env));
-    let ed_fields = children(value(value(ci[1])));
-    let set_at = ed_fields.iter().position(|f| f[0] == 0x31).unwrap();
-    let f = children(value(children(value(ed_fields[set_at]))[0]));
-    let ktri = tlv(
-        0x30,
-        &[
-            vec![0x02, 0x01, 0x02],
-            tlv(0x80, &outlook),
-            f[2].to_vec(),
-            f[3].to_vec(),
-        ]
-        .concat(),
-    );
-    let mut fields: Vec<Vec<u8>> = ed_fields.iter().map(|f| f.to_vec()).collect();
-    fields[set_at] = tlv(0x31, &ktri);
-    let env = tlv(
-        0x30,
-        &[ci[0].to_vec(), tlv(0xa0, &tlv(0x30, &fields.concat()))].concat(),
+    let env = rebuild_ktri(
+        &envelope(&plain, ContentCipher::Aes256Cbc, &who),
+        None,
+        Some(&outlook),
     );
     let (observed, output) = observe(&env, &who);
     assert_eq!(observed.outcome, "Ok");
