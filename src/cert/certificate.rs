@@ -1,7 +1,7 @@
 //! [`Certificate`]: a parsed X.509 certificate that keeps its original DER.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use der::asn1::{Ia5StringRef, ObjectIdentifier, Utf8StringRef};
@@ -50,6 +50,9 @@ struct Inner {
     subject_key_id: Option<Vec<u8>>,
     authority_key_id: Option<Vec<u8>>,
     key_algorithm: KeyAlgorithm,
+    /// The SHA-1 key identifiers senders compute ([`Certificate::is_key_identifier`]),
+    /// made once on first use: a message may hold thousands of identifiers to compare.
+    computed_key_ids: OnceLock<Vec<[u8; 20]>>,
 }
 
 /// The key usage bits of a certificate (RFC 5280 §4.2.1.3).
@@ -268,6 +271,7 @@ impl Certificate {
                 extended_key_usage,
                 basic_constraints,
                 subject_key_id,
+                computed_key_ids: OnceLock::new(),
                 authority_key_id,
                 key_algorithm,
             }),
@@ -424,13 +428,18 @@ impl Certificate {
         if self.subject_key_identifier() == Some(id) {
             return true;
         }
-        if id.len() != 20 {
-            return false;
-        }
-        let spki = self.x509().tbs_certificate().subject_public_key_info();
-        let method1 = sha1::Sha1::digest(spki.subject_public_key.raw_bytes());
-        let whole = spki.to_der().map(sha1::Sha1::digest);
-        method1.as_slice() == id || whole.is_ok_and(|d| d.as_slice() == id)
+        let computed = self.inner.computed_key_ids.get_or_init(|| {
+            let spki = self.x509().tbs_certificate().subject_public_key_info();
+            let mut ids: Vec<[u8; 20]> =
+                vec![sha1::Sha1::digest(spki.subject_public_key.raw_bytes()).into()];
+            ids.extend(
+                spki.to_der()
+                    .ok()
+                    .map(|der| -> [u8; 20] { sha1::Sha1::digest(der).into() }),
+            );
+            ids
+        });
+        computed.iter().any(|c| c.as_slice() == id)
     }
 
     /// The keyIdentifier of the authorityKeyIdentifier extension, if present.
