@@ -22,35 +22,7 @@ bindgen="$target/debug/uniffi-bindgen"
 
 step() { echo "== bindings: $*" >&2; }
 
-# Quiet apt-get: its output only matters when it fails.
-apt_install() {
-  local log
-  log=$(mktemp)
-  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; } \
-    >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "bindings.sh: apt-get install $* failed" >&2
-    exit 2
-  fi
-  rm -f "$log"
-}
-
-need=()
-command -v java >/dev/null 2>&1 || need+=(default-jdk-headless)
-[ -f /usr/share/java/jna.jar ] || need+=(libjna-java)
-command -v npm >/dev/null 2>&1 || need+=(npm)
-command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
-command -v openssl >/dev/null 2>&1 || need+=(openssl)
-python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
-if [ "${#need[@]}" -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "bindings.sh: missing tools; install them with:" >&2
-    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${need[*]}" >&2
-    exit 2
-  fi
-  step "installing ${need[*]}"
-  apt_install "${need[@]}"
-fi
+bash scripts/peers.sh
 
 step "building the smime-ffi library and uniffi-bindgen"
 cargo build --quiet -p smime-ffi --all-features
