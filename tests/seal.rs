@@ -157,7 +157,7 @@ fn cli_sign_then_encrypt_is_verified_by_openssl_after_it_decrypts() {
     assert!(again == signed);
 }
 
-/// Alice signs and encrypts `msg` to Bob with the two-pass library call.
+/// Alice signs and encrypts `msg` to Bob with the one-pass library call.
 fn sign_then_encrypt_to_bob(
     msg: &[u8],
     cipher: ContentCipher,
@@ -195,7 +195,7 @@ fn library_sign_then_encrypt_opens_in_our_reader_with_a_valid_signature() {
     }
 }
 
-/// With header protection (the default), the two-pass sign-then-encrypt hides the
+/// With header protection (the default), the one-pass sign-then-encrypt hides the
 /// Subject outside and the reader shows the protected one (RFC 9788 §4).
 #[test]
 fn library_sign_then_encrypt_protects_the_header_section() {
@@ -209,4 +209,37 @@ fn library_sign_then_encrypt_protects_the_header_section() {
     assert!(opened.is_signature_valid());
     assert!(opened.header_protection().is_some());
     assert_eq!(opened.subject().as_deref(), Some("big"));
+}
+
+/// An RSA signer's signature length is known before the content, so the message is
+/// hashed and encrypted in one pass; an ECDSA signer's is not, so it is hashed first.
+/// Either way the envelope is DER (Python `cryptography` reads nothing else) and
+/// OpenSSL verifies the signature inside, at sizes around the pipeline's chunks.
+#[test]
+fn library_sign_then_encrypt_is_der_for_rsa_and_ecdsa_signers() {
+    let f = Files::new();
+    let cas = format!("{}{}", sample::CA_CERT_PEM, sample::PARTNER_CA_CERT_PEM);
+    let cas = write_file(&f.path, "cas.pem", cas.as_bytes());
+    let bob = [sample::bob().unwrap().certificate().clone()];
+    for (who, signer) in [("alice", sample::alice()), ("dave", sample::dave())] {
+        let signer = signer.unwrap();
+        for size in [0usize, 1000, (128 << 10) - 40, 600 << 10] {
+            let (msg, inner) = message(size);
+            let sealed = smime::mime::sign_and_encrypt_seekable(
+                Cursor::new(&msg),
+                &signer,
+                &SignOptions::default(),
+                &bob,
+                &EnvelopeOptions::with_cipher(ContentCipher::Aes128Cbc),
+                HeaderProtection::off(),
+                Vec::new(),
+            )
+            .unwrap();
+            let signed = python::decrypt(&sealed, &f.at("bob.pem"), &f.at("bob.key"))
+                .unwrap_or_else(|e| panic!("python, {who}, {size} bytes: {e}"));
+            let content = openssl::verify(&signed, &cas, None)
+                .unwrap_or_else(|e| panic!("openssl verify, {who}, {size} bytes: {e}"));
+            assert!(content == inner, "{who}, {size} bytes");
+        }
+    }
 }

@@ -21,11 +21,9 @@ use crate::cms::algorithms::{
 };
 use crate::cms::ber::{header_len, tlv, write_length};
 use crate::cms::cbc_stream::CbcEncryptor;
+use crate::cms::content_pump::{Cipher, pump, write_chunk};
 use crate::error::{CmsError, Error};
 use crate::oid;
-
-/// Size of the plaintext chunks read from the input.
-const CHUNK: usize = 64 * 1024;
 
 /// How to encrypt: the content cipher, how the key reaches each recipient, and how
 /// recipients are named. The default is AES-256-GCM, RSA PKCS#1 v1.5 key transport
@@ -263,86 +261,12 @@ fn nonce(iv: &[u8]) -> Result<[u8; GCM_NONCE_LEN], CmsError> {
         .map_err(|_| CmsError::malformed("nonce", "wrong length"))
 }
 
-enum Cipher {
-    Cbc(CbcEncryptor),
-    Aead(Aead),
-}
-
 fn push_header(out: &mut Vec<u8>, ident: u8, len: Option<u64>) {
     out.push(ident);
     match len {
         Some(l) => write_length(out, l),
         None => out.push(0x80),
     }
-}
-
-/// Reads, encrypts and writes the content; returns the plaintext byte count.
-fn pump<R: Read, W: Write>(
-    content: &mut R,
-    state: &mut Cipher,
-    out: &mut W,
-    chunked: bool,
-) -> Result<u64, Error> {
-    let mut buf = vec![0u8; CHUNK];
-    let mut ct = Vec::with_capacity(CHUNK + 32);
-    let mut total = 0u64;
-    loop {
-        let n = fill(content, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        total += n as u64;
-        // `Read::read` returns at most `buf.len()`.
-        let Some(chunk) = buf.get_mut(..n) else {
-            return Err(CmsError::malformed("content", "reader returned more than asked").into());
-        };
-        match state {
-            // A full buffer is whole blocks: encrypted in place, no copy.
-            Cipher::Cbc(c) => {
-                if c.update_in_place(chunk) {
-                    write_chunk(out, chunk, chunked)?;
-                } else {
-                    ct.clear();
-                    c.update(chunk, &mut ct);
-                    write_chunk(out, &ct, chunked)?;
-                }
-            }
-            // A stream mode: encrypted in place, no copy.
-            Cipher::Aead(a) => {
-                a.encrypt(chunk)?;
-                write_chunk(out, chunk, chunked)?;
-            }
-        }
-    }
-    Ok(total)
-}
-
-/// Reads until `buf` is full or the input ends (a short read is not the end), so that
-/// every buffer but the last is whole cipher blocks. Returns how many bytes were read.
-fn fill<R: Read>(content: &mut R, buf: &mut [u8]) -> Result<usize, Error> {
-    let mut n = 0;
-    while let Some(rest) = buf.get_mut(n..).filter(|r| !r.is_empty()) {
-        match content.read(rest) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(n)
-}
-
-fn write_chunk<W: Write>(out: &mut W, data: &[u8], chunked: bool) -> Result<(), Error> {
-    if data.is_empty() {
-        return Ok(());
-    }
-    if chunked {
-        let mut h = Vec::with_capacity(10);
-        push_header(&mut h, 0x04, Some(data.len() as u64));
-        out.write_all(&h)?;
-    }
-    out.write_all(data)?;
-    Ok(())
 }
 
 /// Writes the final ciphertext, closes encryptedContent and EncryptedContentInfo,

@@ -29,6 +29,7 @@ mod cbc_stream;
 mod chacha;
 mod cipher_choice;
 mod content_match;
+mod content_pump;
 pub(crate) mod digest;
 mod envelope_build;
 mod envelope_open;

@@ -159,6 +159,31 @@ impl<'a> SignedDataBuilder<'a> {
         Ok(wrap_content_info(&body))
     }
 
+    /// The length of [`sign_detached_digest`](Self::sign_detached_digest)'s output,
+    /// known before the content when every signer's key makes signatures of one length
+    /// (RSA: the modulus; Ed25519: 64 bytes) and the signing time is fixed in the
+    /// options; `None` otherwise (an ECDSA signature's DER varies by a byte or two).
+    /// A message can then be encrypted as DER in the same pass that hashes it.
+    pub(crate) fn detached_len(&self) -> Result<Option<usize>, Error> {
+        if self.options.signing_time.is_none() {
+            return Ok(None);
+        }
+        let mut placeholders = Vec::with_capacity(self.signers.len());
+        for id in &self.signers {
+            match signer::fixed_signature_len(id.private_key()) {
+                Some(len) => placeholders.push(vec![0u8; len]),
+                None => return Ok(None),
+            }
+        }
+        let digest = vec![0u8; self.options.digest.digest(b"").len()];
+        let mut infos = Vec::with_capacity(self.signers.len());
+        for (id, placeholder) in self.signers.iter().zip(placeholders) {
+            infos.push(self.signer_info_with(id, &digest, Some(placeholder))?);
+        }
+        let body = self.body_with(tlv(0x31, &infos.concat()), None)?;
+        Ok(Some(wrap_content_info(&body).len()))
+    }
+
     /// A detached SignedData over `content`, read once.
     pub fn sign_detached<R: Read>(&self, content: R) -> Result<Vec<u8>, Error> {
         let mut hasher = self.options.digest.hasher();
@@ -251,7 +276,7 @@ impl<'a> SignedDataBuilder<'a> {
     fn signer_infos(&self, content_digest: &[u8]) -> Result<Vec<u8>, Error> {
         let mut infos = Vec::with_capacity(self.signers.len());
         for id in &self.signers {
-            infos.push(self.signer_info(id, content_digest)?);
+            infos.push(self.signer_info_with(id, content_digest, None)?);
         }
         infos.sort();
         Ok(tlv(0x31, &infos.concat()))
@@ -259,6 +284,11 @@ impl<'a> SignedDataBuilder<'a> {
 
     /// The SignedData SEQUENCE (DER) with or without eContent.
     fn body(&self, content_digest: &[u8], content: Option<&[u8]>) -> Result<Vec<u8>, Error> {
+        self.body_with(self.signer_infos(content_digest)?, content)
+    }
+
+    /// The SignedData SEQUENCE around the DER `signer_infos`.
+    fn body_with(&self, signer_infos: Vec<u8>, content: Option<&[u8]>) -> Result<Vec<u8>, Error> {
         let mut eci = oid_der(oid::DATA)?;
         if let Some(c) = content {
             eci.extend_from_slice(&tlv(0xa0, &tlv(0x04, c)));
@@ -267,22 +297,32 @@ impl<'a> SignedDataBuilder<'a> {
         sd.extend_from_slice(&self.digest_algorithms()?);
         sd.extend_from_slice(&tlv(0x30, &eci));
         sd.extend_from_slice(&self.certificates()?);
-        sd.extend_from_slice(&self.signer_infos(content_digest)?);
+        sd.extend_from_slice(&signer_infos);
         Ok(tlv(0x30, &sd))
     }
 
-    fn signer_info(&self, id: &Identity, content_digest: &[u8]) -> Result<Vec<u8>, Error> {
+    /// One SignerInfo; with a `placeholder`, that stands for the signature (to learn the
+    /// DER's length) and nothing is signed.
+    fn signer_info_with(
+        &self,
+        id: &Identity,
+        content_digest: &[u8],
+        placeholder: Option<Vec<u8>>,
+    ) -> Result<Vec<u8>, Error> {
         let cert = id.certificate();
         let digest = self.options.digest;
         let attrs_der = self.signed_attributes(cert, content_digest)?;
         // RFC 5652 §5.4: the signature covers the DER of the attributes with the
         // EXPLICIT SET OF tag, not the [0] IMPLICIT one used in SignerInfo.
-        let signature = signer::sign_attributes(
-            id.private_key(),
-            digest,
-            self.options.rsa_padding,
-            &attrs_der,
-        )?;
+        let signature = match placeholder {
+            Some(placeholder) => placeholder,
+            None => signer::sign_attributes(
+                id.private_key(),
+                digest,
+                self.options.rsa_padding,
+                &attrs_der,
+            )?,
+        };
         let signed_attrs =
             Attributes::from_der(&attrs_der).map_err(|e| CmsError::malformed("signedAttrs", e))?;
         let (version, sid) = match self.options.signer_id {

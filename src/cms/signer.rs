@@ -113,6 +113,18 @@ pub(crate) fn sign_attributes(
     sign_prehash(key, digest, padding, &digest.digest(message))
 }
 
+/// The length of every signature `key` makes, when it has one: an RSA signature is as
+/// long as the modulus (RFC 8017 §8.2.1, §8.1.1), an Ed25519 one 64 bytes (RFC 8032
+/// §5.1.6); an ECDSA signature is DER whose length varies (RFC 5753 §7.2).
+pub(crate) fn fixed_signature_len(key: &PrivateKey) -> Option<usize> {
+    use rsa::traits::PublicKeyParts;
+    match key {
+        PrivateKey::Rsa(k) => Some(k.size()),
+        PrivateKey::Ed25519(_) => Some(64),
+        PrivateKey::P256(_) | PrivateKey::P384(_) | PrivateKey::X25519(_) => None,
+    }
+}
+
 /// Signs `prehash` (the digest of the DER signedAttrs) with `key`.
 fn sign_prehash(
     key: &PrivateKey,
