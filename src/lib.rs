@@ -169,6 +169,7 @@ pub mod mime;
 // The OID table serves every layer; a few entries name algorithms we only recognise.
 #[allow(dead_code)]
 mod oid;
+mod pipeline;
 pub mod reader;
 pub mod trust;
 

@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Bottom first. `error`, `oid` and the in-memory BER reader `ber` are the floor; the
-/// rest is DESIGN.md's order.
+/// Bottom first. `error`, `oid`, the in-memory BER reader `ber` and the worker-thread
+/// `pipeline` are the floor; the rest is DESIGN.md's order.
 const LAYERS: &[&[&str]] = &[
-    &["error", "oid", "ber"],
+    &["error", "oid", "ber", "pipeline"],
     &["address"],
     &["cert"],
     &["trust"],

@@ -1,38 +1,25 @@
 //! The content octets of an envelope being built: read, encrypted and written in fixed
-//! chunks. Past the first chunk, encryption runs on a worker thread while the caller's
-//! thread reads (and, upstream, canonicalises) the next chunk and writes the previous
-//! one: AES-CBC is serial by nature and was a quarter of the caller's thread when
-//! sealing (issue 12: sealing is a pipeline with bounded queues).
-//!
-//! Chunks come back in order. At most [`DEPTH`] are out at the worker and each
-//! channel holds [`DEPTH`], so no send ever waits on the other thread and the two
-//! cannot wait on each other; memory is fixed at about (`DEPTH` + 1) × [`CHUNK`]. Only
-//! the cipher state crosses to the worker: the reader and writer stay on the caller's
-//! thread and need not be `Send`. Content of one chunk or less never starts a thread.
+//! chunks, the encryption on a worker thread past the first chunk
+//! ([`pipelined`](crate::pipeline::pipelined)): AES-CBC is serial by nature and was a
+//! quarter of the caller's thread when sealing (issue 12).
 
 use std::io::{Read, Write};
 use std::mem;
-use std::sync::mpsc::sync_channel;
-use std::thread;
 
 use crate::cms::aead::Aead;
 use crate::cms::ber::write_length;
 use crate::cms::cbc_stream::CbcEncryptor;
 use crate::error::{CmsError, Error};
+use crate::pipeline::{fill, pipelined};
 
 /// Size of the plaintext chunks read from the input: a multiple of every block size.
 const CHUNK: usize = 128 * 1024;
-/// Chunks out at the worker at once.
-const DEPTH: usize = 4;
 
 /// The content cipher of an envelope being built.
 pub(super) enum Cipher {
     Cbc(CbcEncryptor),
     Aead(Aead),
 }
-
-/// A buffer and how many of its leading bytes hold data.
-type Chunk = (Vec<u8>, usize);
 
 /// Reads, encrypts and writes the content as OCTET STRING contents (`chunked`: each
 /// chunk its own primitive OCTET STRING, for BER's constructed form); returns the
@@ -43,61 +30,15 @@ pub(super) fn pump<R: Read, W: Write>(
     out: &mut W,
     chunked: bool,
 ) -> Result<u64, Error> {
-    let mut first = vec![0u8; CHUNK];
-    let n = fill(content, &mut first)?;
-    if n < CHUNK {
-        // All of it in one chunk: encrypted here.
-        let len = encrypt_chunk(state, &mut first, n, &mut Vec::new())?;
-        write_chunk(out, data(&first, len)?, chunked)?;
-        return Ok(n as u64);
-    }
-    thread::scope(|scope| {
-        // Made inside the scope so that leaving it early (an error) drops them, which
-        // ends the worker before the scope joins it.
-        let (jobs, job_rx) = sync_channel::<Chunk>(DEPTH);
-        let (done_tx, done) = sync_channel::<Result<Chunk, CmsError>>(DEPTH);
-        thread::Builder::new()
-            .name("smime-cipher".into())
-            .spawn_scoped(scope, move || {
-                let mut spill = Vec::new();
-                for (mut buf, n) in job_rx {
-                    let result =
-                        encrypt_chunk(state, &mut buf, n, &mut spill).map(|len| (buf, len));
-                    let failed = result.is_err();
-                    if done_tx.send(result).is_err() || failed {
-                        return;
-                    }
-                }
-            })?;
-        let worker_gone = || Error::from(std::io::Error::other("the cipher thread stopped"));
-
-        let mut total = n as u64;
-        let mut next = Some((first, n));
-        let mut spare: Vec<Vec<u8>> = Vec::with_capacity(DEPTH);
-        let mut in_flight = 0;
-        while let Some(job) = next.take() {
-            jobs.send(job).map_err(|_| worker_gone())?;
-            in_flight += 1;
-            // The next chunk is read while the worker encrypts this one.
-            let mut buf = spare.pop().unwrap_or_default();
-            buf.resize(CHUNK, 0);
-            let n = fill(content, &mut buf)?;
-            if n > 0 {
-                total += n as u64;
-                next = Some((buf, n));
-            }
-            if in_flight == DEPTH || next.is_none() {
-                let wanted = if next.is_none() { in_flight } else { 1 };
-                for _ in 0..wanted {
-                    let (buf, len) = done.recv().map_err(|_| worker_gone())??;
-                    in_flight -= 1;
-                    write_chunk(out, data(&buf, len)?, chunked)?;
-                    spare.push(buf);
-                }
-            }
-        }
-        Ok(total)
-    })
+    // The CBC spill buffer lives on the worker, one per chunk at most: only a last
+    // chunk that is not whole blocks needs it.
+    pipelined(
+        CHUNK,
+        state,
+        |buf| fill(content, buf),
+        |state, buf, n| Ok(encrypt_chunk(state, buf, n, &mut Vec::new())?),
+        |data| write_chunk(out, data, chunked),
+    )
 }
 
 /// Encrypts the first `n` bytes of `buf` and returns how many bytes of `buf` are now
@@ -125,26 +66,6 @@ fn encrypt_chunk(
         // A stream mode: encrypted in place.
         Cipher::Aead(a) => a.encrypt(plain).map(|()| n),
     }
-}
-
-fn data(buf: &[u8], len: usize) -> Result<&[u8], CmsError> {
-    buf.get(..len)
-        .ok_or_else(|| CmsError::malformed("content", "reader returned more than asked"))
-}
-
-/// Reads until `buf` is full or the input ends (a short read is not the end), so that
-/// every buffer but the last is whole cipher blocks. Returns how many bytes were read.
-fn fill<R: Read>(content: &mut R, buf: &mut [u8]) -> Result<usize, Error> {
-    let mut n = 0;
-    while let Some(rest) = buf.get_mut(n..).filter(|r| !r.is_empty()) {
-        match content.read(rest) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(n)
 }
 
 /// Writes `data` as OCTET STRING contents, or with `chunked` as one primitive OCTET
@@ -206,7 +127,7 @@ mod tests {
         let key = [7u8; 32];
         let iv = [9u8; 16];
         let nonce = [5u8; 12];
-        let data: Vec<u8> = (0..CHUNK * (DEPTH + 3) + 1234)
+        let data: Vec<u8> = (0..CHUNK * 7 + 1234)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
             .collect();
         type MakeCipher<'a> = Box<dyn Fn() -> Cipher + 'a>;
@@ -229,7 +150,7 @@ mod tests {
                 CHUNK - 1,
                 CHUNK,
                 CHUNK + 1,
-                CHUNK * DEPTH,
+                CHUNK * 4,
                 data.len(),
             ] {
                 let plain = &data[..len];

@@ -12,12 +12,16 @@ use rand::RngExt;
 use crate::cert::{Certificate, Identity};
 use crate::cms::{EnvelopeOptions, SignOptions, SignedDataBuilder};
 use crate::error::Error;
+use crate::mime::CrlfReader;
 use crate::mime::HeaderField;
 use crate::mime::{
     Base64LineWriter, Base64WorkerWriter, encrypt_message, inner_entity_headers, read_header_block,
     split_for_encryption, write_smime_headers,
 };
-use crate::mime::{CrlfReader, copy_buffered};
+use crate::pipeline::{fill, pipelined};
+
+/// Chunks of the signed entity hashed on the pipeline's worker.
+const HASH_CHUNK: usize = 128 * 1024;
 
 /// The shape of a signed message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -82,13 +86,21 @@ pub(crate) fn sign_entity<R: BufRead, W: Write>(
                 multipart_signed_type(&builder, &boundary),
                 preamble(&boundary)
             )?;
-            // Hash exactly the bytes written between the boundaries.
-            let mut tee = HashingWriter {
-                out: &mut out,
-                hasher: builder.digest().hasher(),
-            };
-            copy_buffered(entity, &mut tee)?;
-            let digest = tee.hasher.finish();
+            // Hash exactly the bytes written between the boundaries, on a worker while
+            // this thread reads the next chunk and writes the last.
+            let mut hasher = builder.digest().hasher();
+            let mut entity = entity;
+            pipelined(
+                HASH_CHUNK,
+                &mut hasher,
+                |buf| fill(&mut entity, buf),
+                |hasher, buf, n| {
+                    hasher.update(buf.get(..n).unwrap_or_default());
+                    Ok(n)
+                },
+                |data| Ok(out.write_all(data)?),
+            )?;
+            let digest = hasher.finish();
             let signature = builder.sign_detached_digest(&digest)?;
             out.write_all(&signature_part(&signature, &boundary)?)?;
             out.flush()?;
@@ -223,21 +235,4 @@ pub(crate) fn new_boundary() -> String {
         })
         .collect();
     format!("=_smime_{tail}")
-}
-
-/// Writes through to `out` and hashes what passes.
-struct HashingWriter<'a, W: Write> {
-    out: &'a mut W,
-    hasher: crate::cms::digest::Hasher,
-}
-
-impl<W: Write> Write for HashingWriter<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hasher.update(buf.get(..n).unwrap_or_default());
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
 }
