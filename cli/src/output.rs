@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::failure::Failure;
-use crate::write_thread::WriteThread;
+use crate::write_thread::{EarlyWriteback, WriteThread};
 
 /// The most output held in memory for stdout or a special file. Larger output needs
 /// `--out FILE`: spilling it to a temporary file would leave plaintext in `$TMPDIR`.
@@ -71,7 +71,10 @@ impl Output {
     pub fn writer(&self) -> Box<dyn Write> {
         match self {
             // Written on a thread of its own (crate::write_thread says why).
-            Output::File { temp, path } => match temp.reopen().and_then(WriteThread::new) {
+            Output::File { temp, path } => match temp
+                .reopen()
+                .and_then(|file| WriteThread::new(EarlyWriteback::new(file)))
+            {
                 Ok(w) => Box::new(w),
                 // Every write (and the final flush) fails with why: the operation
                 // then reports it instead of succeeding with nothing written.
