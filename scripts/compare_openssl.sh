@@ -7,7 +7,9 @@
 # Each row runs ours and OpenSSL alternately, RUNS times (paired runs); it prints the
 # median wall time of each, the ratio OpenSSL / ours (> 1: we are faster), the median
 # peak RSS of each (a pipeline counts its largest process) and the median CPU time
-# (user + system; on a busy machine the steadier figure). Measures; asserts nothing.
+# (user + system; on a busy machine the steadier figure). Before each row, `sync` (the
+# writeback of earlier files stays out of its timings) and one untimed run of each.
+# Measures; asserts nothing.
 #
 # Usage: scripts/compare_openssl.sh [MiB] (default 100)
 # Environment: RUNS (default 5) for the large rows, SMALL_RUNS (default 21) for 1 KiB.
@@ -134,6 +136,12 @@ print(f"{'operation':<62} {'ours':>10} {'OpenSSL':>10} {'ratio':>7}   "
       f"{'peak RSS ours / OpenSSL':>24}   CPU ours / OpenSSL")
 for line in open(sys.argv[1]):
     label, n, ours, theirs = line.rstrip("\n").split("\t")
+    # The inputs' and the last row's outputs reach the disk first: their writeback
+    # would otherwise land in this row's timings (whoever it happened to meet).
+    subprocess.run(["sync"], check=True)
+    # One untimed run of each first: the row's output files exist, as in every timed run.
+    run(ours, False)
+    run(theirs, True)
     results = {ours: [], theirs: []}
     for i in range(int(n)):
         # Alternate who goes first so neither always runs on a warm cache.
