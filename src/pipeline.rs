@@ -116,25 +116,28 @@ pub(crate) fn fill<R: std::io::Read>(input: &mut R, buf: &mut [u8]) -> Result<us
     Ok(n)
 }
 
+/// A reader that hands out at most `step` bytes per call (tests: short reads are not
+/// the end).
+#[cfg(test)]
+pub(crate) struct Trickle<'a> {
+    pub data: &'a [u8],
+    pub step: usize,
+}
+
+#[cfg(test)]
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.data.len());
+        let (now, rest) = self.data.split_at(n);
+        buf[..n].copy_from_slice(now);
+        self.data = rest;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A reader that hands out at most `step` bytes per call.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl std::io::Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.data.len());
-            let (now, rest) = self.data.split_at(n);
-            buf[..n].copy_from_slice(now);
-            self.data = rest;
-            Ok(n)
-        }
-    }
 
     /// A running sum on the worker, every byte doubled on its way through.
     fn run(data: &[u8], chunk: usize, step: usize) -> (u64, Vec<u8>, u64) {

@@ -87,22 +87,7 @@ pub(super) fn write_chunk<W: Write>(out: &mut W, data: &[u8], chunked: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A reader that hands out at most `step` bytes per call.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.data.len());
-            let (now, rest) = self.data.split_at(n);
-            buf[..n].copy_from_slice(now);
-            self.data = rest;
-            Ok(n)
-        }
-    }
+    use crate::pipeline::Trickle;
 
     fn sealed(cipher: impl Fn() -> Cipher, plain: &[u8], step: usize, chunked: bool) -> Vec<u8> {
         let mut state = cipher();
