@@ -160,13 +160,12 @@ struct SignedEntity<'a, 'b, R> {
 impl<R: BufRead> SignedEntity<'_, '_, R> {
     /// Signs the hashed body; the part must have the length announced.
     fn sign(&mut self) -> Result<(), Error> {
-        if let Tail::Made(_) = self.tail {
-            return Ok(());
-        }
-        let Tail::ToSign { hasher, tail_len } =
-            mem::replace(&mut self.tail, Tail::Made(Cursor::default()))
-        else {
-            return Ok(());
+        let (hasher, tail_len) = match mem::replace(&mut self.tail, Tail::Made(Cursor::default())) {
+            Tail::ToSign { hasher, tail_len } => (hasher, tail_len),
+            made => {
+                self.tail = made;
+                return Ok(());
+            }
         };
         let signature = self.builder.sign_detached_digest(&hasher.finish())?;
         let part = signature_part(&signature, self.boundary)?;

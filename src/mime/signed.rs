@@ -56,7 +56,7 @@ pub fn sign_message<R: BufRead, W: Write>(
 /// `outer` header fields; shared with header protection, which builds its own entity.
 pub(crate) fn sign_entity<R: BufRead, W: Write>(
     outer: &[HeaderField],
-    entity: R,
+    mut entity: R,
     identity: &Identity,
     options: &SignOptions,
     format: SignFormat,
@@ -89,7 +89,6 @@ pub(crate) fn sign_entity<R: BufRead, W: Write>(
             // Hash exactly the bytes written between the boundaries, on a worker while
             // this thread reads the next chunk and writes the last.
             let mut hasher = builder.digest().hasher();
-            let mut entity = entity;
             pipelined(
                 HASH_CHUNK,
                 &mut hasher,
