@@ -135,7 +135,7 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
             let file = File::open(path)
                 .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
             seal(
-                BufReader::with_capacity(INPUT_BUFFER, file),
+                BufReader::with_capacity(crate::INPUT_BUFFER, file),
                 signer.as_ref(),
                 &recipients,
                 &options,
@@ -160,9 +160,6 @@ pub fn run(args: EncryptArgs) -> Result<(), Failure> {
     };
     output.commit(out)
 }
-
-/// Input read per system call: fewer, larger reads than `BufReader`'s 8 KiB.
-const INPUT_BUFFER: usize = 256 << 10;
 
 /// Encrypts `input`, signed first when there is a `signer`.
 fn seal<R: BufRead + Seek, W: Write>(

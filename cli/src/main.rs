@@ -89,6 +89,11 @@ pub struct Io {
     pub output: Option<PathBuf>,
 }
 
+/// Input read per system call when sealing a file: fewer, larger reads than
+/// `BufReader`'s 8 KiB, and below the library's 128 KiB chunks, which then go from the
+/// file straight into their buffer.
+pub const INPUT_BUFFER: usize = 64 << 10;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -101,7 +101,7 @@ pub fn run(args: SignArgs) -> Result<(), Failure> {
             let file = File::open(path)
                 .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
             smime::mime::sign_message_protected(
-                BufReader::with_capacity(256 << 10, file),
+                BufReader::with_capacity(crate::INPUT_BUFFER, file),
                 &identity,
                 &options,
                 format,

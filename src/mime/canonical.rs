@@ -32,43 +32,27 @@ pub fn to_crlf(input: &[u8]) -> Vec<u8> {
 }
 
 /// Whether `block` is canonical on its own: every CR is followed by an LF and every
-/// LF follows a CR (so it cannot end in a CR). Counting loops the compiler vectorises
-/// with byte lanes (a byte counter per 192-byte stretch cannot overflow): on mail's
-/// 76-byte lines a `memchr` per line end costs several times more, and most mail
-/// being sealed is CRLF already.
+/// LF follows a CR (so it cannot start with an LF or end in a CR). Such a block
+/// converts to itself whatever came before it: it holds no LF of an earlier CR to drop,
+/// and leaves no CR pending for the next. One pass over the
+/// adjacent pairs, "CR here exactly when LF next", OR-ed in byte lanes the compiler
+/// vectorises: on mail's 76-byte lines a `memchr` per line end costs several times
+/// more, and most mail being sealed is CRLF already.
 pub(crate) fn is_canonical(block: &[u8]) -> bool {
-    let crs = count_where(block, block, |a, _| a == b'\r');
-    if crs != count_where(block, block, |a, _| a == b'\n') {
+    if block.first() == Some(&b'\n') || block.last() == Some(&b'\r') {
         return false;
     }
-    if crs == 0 {
-        return true;
-    }
-    let (Some(firsts), Some(seconds)) = (block.get(..block.len() - 1), block.get(1..)) else {
-        return false;
-    };
-    crs == count_where(firsts, seconds, |a, b| a == b'\r' && b == b'\n')
-}
-
-/// How many positions `i` of `a` (and `b`, as long) satisfy `hit(a[i], b[i])`.
-fn count_where(a: &[u8], b: &[u8], hit: impl Fn(u8, u8) -> bool) -> usize {
-    // 192: a multiple of every vector width, and below a byte counter's 256.
-    a.chunks(192)
-        .zip(b.chunks(192))
-        .map(|(x, y)| {
-            let n = x
-                .iter()
-                .zip(y)
-                .fold(0u8, |n, (&p, &q)| n.wrapping_add(u8::from(hit(p, q))));
-            usize::from(n)
-        })
-        .sum()
-}
-
-/// Whether `block` converts to itself when the byte before it was a CR already written
-/// as CRLF (`after_cr`): canonical, and not the LF of that CR.
-pub(crate) fn passes_as_is(after_cr: bool, block: &[u8]) -> bool {
-    !(after_cr && block.first() == Some(&b'\n')) && is_canonical(block)
+    let firsts = block
+        .get(..block.len().saturating_sub(1))
+        .unwrap_or_default();
+    let seconds = block.get(1..).unwrap_or_default();
+    // 4 KiB stretches: long enough for the vector loop, short enough to stop early.
+    firsts.chunks(4096).zip(seconds.chunks(4096)).all(|(x, y)| {
+        let odd = x.iter().zip(y).fold(0u8, |odd, (&p, &q)| {
+            odd | (u8::from(p == b'\r') ^ u8::from(q == b'\n'))
+        });
+        odd == 0
+    })
 }
 
 /// The conversion shared by [`to_crlf`] and [`CrlfWriter`].
@@ -77,7 +61,7 @@ pub(crate) fn passes_as_is(after_cr: bool, block: &[u8]) -> bool {
 /// that has already been written out as CRLF; an LF right after it is then dropped.
 /// `emit` receives the converted output in pieces.
 fn convert(after_cr: &mut bool, input: &[u8], mut emit: impl FnMut(&[u8])) {
-    if passes_as_is(*after_cr, input) {
+    if is_canonical(input) {
         emit(input);
         *after_cr = false;
         return;
@@ -132,7 +116,7 @@ pub(crate) struct CrlfReader<R> {
     buf: Vec<u8>,
     pos: usize,
     /// How many bytes at the front of the inner reader's buffer were found canonical
-    /// ([`passes_as_is`]) and are handed out from there, without a copy.
+    /// ([`is_canonical`]) and are handed out from there, without a copy.
     as_is: usize,
 }
 
@@ -155,7 +139,7 @@ impl<R: BufRead> BufRead for CrlfReader<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.as_is == 0 && self.pos == self.buf.len() {
             let avail = self.inner.fill_buf()?;
-            if !avail.is_empty() && passes_as_is(self.after_cr, avail) {
+            if !avail.is_empty() && is_canonical(avail) {
                 // A canonical block never ends in a CR: nothing is pending after it.
                 self.as_is = avail.len();
                 self.after_cr = false;
@@ -201,6 +185,22 @@ impl<R: BufRead> BufRead for CrlfReader<R> {
 
 impl<R: BufRead> Read for CrlfReader<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.as_is == 0 && self.pos == self.buf.len() && out.len() >= IN_BLOCK {
+            // A large read with nothing pending goes straight into the caller's
+            // buffer (a `BufReader` passes reads at least its size through): a
+            // canonical block, most mail, is then not copied here (issue 12).
+            let n = self.inner.read(out)?;
+            let got = out.get(..n).unwrap_or_default();
+            if is_canonical(got) {
+                self.after_cr = false;
+                return Ok(n);
+            }
+            // Not canonical: converted into our buffer and handed out from there.
+            self.buf.clear();
+            self.pos = 0;
+            let buf = &mut self.buf;
+            convert_line_ends(&mut self.after_cr, got, |c| buf.extend_from_slice(c));
+        }
         let avail = self.fill_buf()?;
         let n = avail.len().min(out.len());
         if let (Some(dst), Some(src)) = (out.get_mut(..n), avail.get(..n)) {
@@ -329,19 +329,34 @@ mod tests {
         for no in [&b"a\n"[..], b"a\r", b"\n\r", b"a\r\r\n\n", b"\n", b"\r\n\r"] {
             assert!(!is_canonical(no), "{no:?}");
         }
-        // Canonical stretches (handed out without a copy) between bare LFs and lone
-        // CRs, through inner buffers of many sizes and reads that split CRLF pairs.
-        let mut input = Vec::new();
-        for i in 0..500 {
-            input.extend_from_slice(match (i % 7, i % 11) {
-                (0, _) => b"bare lf\n",
-                (_, 0) => b"lone cr\r",
+        // One odd line end anywhere in a long canonical block (either side of the
+        // 4 KiB stretches) makes it not canonical.
+        let long: Vec<u8> = b"0123456789abcd\r\n".repeat(1000);
+        assert!(is_canonical(&long));
+        for at in [0, 15, 16, 4095, 4096, 4097, long.len() - 1] {
+            for odd in [b'\r', b'\n'] {
+                let mut bad = long.clone();
+                bad.insert(at, odd);
+                assert!(!is_canonical(&bad), "{odd} at {at}");
+            }
+        }
+        // Canonical stretches (handed out without a copy, or read straight into the
+        // caller's buffer) between bare LFs and lone CRs, through inner buffers of many
+        // sizes and reads that split CRLF pairs.
+        let mut input = long.clone();
+        for i in 0..5000 {
+            input.extend_from_slice(match (i % 7, i % 11, i % 1500) {
+                (_, _, 0) => &long,
+                (0, _, _) => b"bare lf\n",
+                (_, 0, _) => b"lone cr\r",
                 _ => b"a crlf line\r\n",
             });
         }
+        input.extend_from_slice(b"end\r");
+        input.extend_from_slice(&long);
         let expected = reference(&input);
         for cap in [1, 2, 3, 5, 64, 1000, 100_000] {
-            for out_len in [1, 2, 3, 7, 4096] {
+            for out_len in [1, 2, 3, 7, 4096, IN_BLOCK, IN_BLOCK + 13, 3 * IN_BLOCK] {
                 let mut reader = CrlfReader::new(io::BufReader::with_capacity(cap, &input[..]));
                 let mut out = Vec::new();
                 let mut buf = vec![0u8; out_len];

@@ -17,7 +17,7 @@ pub(crate) fn canonical_len<R: BufRead>(mut input: R) -> io::Result<u64> {
             break;
         }
         let n = block.len();
-        if super::canonical::passes_as_is(after_cr, block) {
+        if super::canonical::is_canonical(block) {
             total += n as u64;
             after_cr = false;
             input.consume(n);
