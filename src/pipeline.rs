@@ -101,6 +101,74 @@ where
     })
 }
 
+/// What a pipeline's output passes through on its worker, in order, before the
+/// caller's thread writes it: MIME's base64 lines for a sealed message, so that the
+/// caller's thread only reads and writes (issue 12).
+pub(crate) trait Encoding: Send {
+    /// Appends the encoding of `data` to `out`; a partial group may be held back.
+    fn encode(&mut self, data: &[u8], out: &mut Vec<u8>);
+    /// Appends what [`encode`](Encoding::encode) held back, ending the encoding.
+    fn finish(&mut self, out: &mut Vec<u8>);
+}
+
+/// No encoding: the bytes as they are.
+pub(crate) struct Raw;
+
+impl Encoding for Raw {
+    fn encode(&mut self, data: &[u8], out: &mut Vec<u8>) {
+        out.extend_from_slice(data);
+    }
+
+    fn finish(&mut self, _: &mut Vec<u8>) {}
+}
+
+/// A [`Write`](std::io::Write) that passes what is written through an [`Encoding`]
+/// into `out`, on the caller's thread: for the bytes around a pipeline's run, which
+/// takes the encoding to its worker in between ([`parts`](EncodingWriter::parts)).
+pub(crate) struct EncodingWriter<W, E> {
+    out: W,
+    encoding: E,
+    encoded: Vec<u8>,
+}
+
+impl<W: std::io::Write, E: Encoding> EncodingWriter<W, E> {
+    pub(crate) fn new(out: W, encoding: E) -> Self {
+        EncodingWriter {
+            out,
+            encoding,
+            encoded: Vec::new(),
+        }
+    }
+
+    /// The writer and the encoding, for a pipeline that encodes on its worker and
+    /// writes the results into the writer.
+    pub(crate) fn parts(&mut self) -> (&mut W, &mut E) {
+        (&mut self.out, &mut self.encoding)
+    }
+
+    /// Ends the encoding, writes its last bytes and returns the writer.
+    pub(crate) fn finish(mut self) -> std::io::Result<W> {
+        self.encoded.clear();
+        self.encoding.finish(&mut self.encoded);
+        self.out.write_all(&self.encoded)?;
+        Ok(self.out)
+    }
+}
+
+impl<W: std::io::Write, E: Encoding> std::io::Write for EncodingWriter<W, E> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.encoded.clear();
+        self.encoding.encode(data, &mut self.encoded);
+        self.out.write_all(&self.encoded)?;
+        Ok(data.len())
+    }
+
+    /// Passes on what is encoded so far; a group the encoding holds back stays there.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// Reads until `buf` is full or the input ends (a short read is not the end), so that
 /// every chunk but the last is full. Returns how many bytes were read.
 pub(crate) fn fill<R: std::io::Read>(input: &mut R, buf: &mut [u8]) -> Result<usize, Error> {
@@ -177,6 +245,43 @@ mod tests {
             assert_eq!(sum, part.iter().map(|&b| u64::from(b)).sum::<u64>());
             let doubled: Vec<u8> = part.iter().map(|b| b.wrapping_mul(2)).collect();
             assert_eq!(out, doubled, "{len} bytes");
+        }
+    }
+
+    /// Swaps each pair of bytes; an odd byte waits for its partner or the end.
+    #[derive(Default)]
+    struct SwapPairs(Option<u8>);
+
+    impl Encoding for SwapPairs {
+        fn encode(&mut self, data: &[u8], out: &mut Vec<u8>) {
+            for &b in data {
+                match self.0.take() {
+                    Some(first) => out.extend_from_slice(&[b, first]),
+                    None => self.0 = Some(b),
+                }
+            }
+        }
+
+        fn finish(&mut self, out: &mut Vec<u8>) {
+            out.extend(self.0.take());
+        }
+    }
+
+    #[test]
+    fn an_encoding_writer_gives_what_one_encoding_of_everything_gives() {
+        use std::io::Write;
+        let data = b"abcdefghijk";
+        let mut expected = Vec::new();
+        let mut once = SwapPairs::default();
+        once.encode(data, &mut expected);
+        once.finish(&mut expected);
+        assert_eq!(expected, b"badcfehgjik");
+        for split in 0..=data.len() {
+            let mut w = EncodingWriter::new(Vec::new(), SwapPairs::default());
+            w.write_all(&data[..split]).unwrap();
+            w.write_all(b"").unwrap();
+            w.write_all(&data[split..]).unwrap();
+            assert_eq!(w.finish().unwrap(), expected, "split at {split}");
         }
     }
 

@@ -1,7 +1,8 @@
 //! The content octets of an envelope being built: read, encrypted and written in fixed
-//! chunks, the encryption on a worker thread past the first chunk
-//! ([`pipelined`](crate::pipeline::pipelined)): AES-CBC is serial by nature and was a
-//! quarter of the caller's thread when sealing (issue 12).
+//! chunks, the encryption and the output's encoding (MIME's base64 lines) on a worker
+//! thread past the first chunk ([`pipelined`](crate::pipeline::pipelined)): AES-CBC is
+//! serial by nature and was a quarter of the caller's thread when sealing, base64
+//! another (issue 12); the caller's thread then only reads and writes.
 
 use std::io::{Read, Write};
 use std::mem;
@@ -10,7 +11,7 @@ use crate::cms::aead::Aead;
 use crate::cms::ber::write_length;
 use crate::cms::cbc_stream::CbcEncryptor;
 use crate::error::{CmsError, Error};
-use crate::pipeline::{fill, pipelined};
+use crate::pipeline::{Encoding, fill, pipelined};
 
 /// Size of the plaintext chunks read from the input: a multiple of every block size.
 const CHUNK: usize = 128 * 1024;
@@ -22,23 +23,57 @@ pub(super) enum Cipher {
 }
 
 /// Reads, encrypts and writes the content as OCTET STRING contents (`chunked`: each
-/// chunk its own primitive OCTET STRING, for BER's constructed form); returns the
-/// plaintext byte count. The final CBC block and the AEAD tag are left to the caller.
-pub(super) fn pump<R: Read, W: Write>(
+/// chunk its own primitive OCTET STRING, for BER's constructed form), passed through
+/// `encoding` on the worker too; returns the plaintext byte count. The final CBC block
+/// and the AEAD tag are left to the caller.
+pub(super) fn pump<R: Read, W: Write, E: Encoding>(
     content: &mut R,
-    state: &mut Cipher,
+    cipher: &mut Cipher,
+    encoding: &mut E,
     out: &mut W,
     chunked: bool,
 ) -> Result<u64, Error> {
-    // The CBC spill buffer lives on the worker, one per chunk at most: only a last
-    // chunk that is not whole blocks needs it.
+    let mut worker = Worker {
+        cipher,
+        encoding,
+        chunked,
+        spill: Vec::new(),
+        encoded: Vec::new(),
+    };
     pipelined(
         CHUNK,
-        state,
+        &mut worker,
         |buf| fill(content, buf),
-        |state, buf, n| Ok(encrypt_chunk(state, buf, n, &mut Vec::new())?),
-        |data| write_chunk(out, data, chunked),
+        |worker, buf, n| worker.run(buf, n),
+        |data| Ok(out.write_all(data)?),
     )
+}
+
+/// The pump's state on the worker thread.
+struct Worker<'a, E> {
+    cipher: &'a mut Cipher,
+    encoding: &'a mut E,
+    chunked: bool,
+    /// The CBC spill buffer: only a last chunk that is not whole blocks needs it.
+    spill: Vec<u8>,
+    /// The encoded chunk, which then trades places with the chunk's buffer.
+    encoded: Vec<u8>,
+}
+
+impl<E: Encoding> Worker<'_, E> {
+    /// Encrypts and encodes the first `n` bytes of `buf`; returns the output's length.
+    fn run(&mut self, buf: &mut Vec<u8>, n: usize) -> Result<usize, Error> {
+        let len = encrypt_chunk(self.cipher, buf, n, &mut self.spill)?;
+        let ciphertext = buf.get(..len).unwrap_or_default();
+        self.encoded.clear();
+        if self.chunked && len > 0 {
+            self.encoding
+                .encode(&octet_string_header(len), &mut self.encoded);
+        }
+        self.encoding.encode(ciphertext, &mut self.encoded);
+        mem::swap(buf, &mut self.encoded);
+        Ok(buf.len())
+    }
 }
 
 /// Encrypts the first `n` bytes of `buf` and returns how many bytes of `buf` are now
@@ -75,19 +110,24 @@ pub(super) fn write_chunk<W: Write>(out: &mut W, data: &[u8], chunked: bool) -> 
         return Ok(());
     }
     if chunked {
-        let mut h = Vec::with_capacity(10);
-        h.push(0x04);
-        write_length(&mut h, data.len() as u64);
-        out.write_all(&h)?;
+        out.write_all(&octet_string_header(data.len()))?;
     }
     out.write_all(data)?;
     Ok(())
 }
 
+/// The header of a primitive OCTET STRING of `len` bytes.
+fn octet_string_header(len: usize) -> Vec<u8> {
+    let mut h = Vec::with_capacity(10);
+    h.push(0x04);
+    write_length(&mut h, len as u64);
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::Trickle;
+    use crate::pipeline::{Raw, Trickle};
 
     fn sealed(cipher: impl Fn() -> Cipher, plain: &[u8], step: usize, chunked: bool) -> Vec<u8> {
         let mut state = cipher();
@@ -95,6 +135,7 @@ mod tests {
         let n = pump(
             &mut Trickle { data: plain, step },
             &mut state,
+            &mut Raw,
             &mut out,
             chunked,
         )
@@ -164,6 +205,63 @@ mod tests {
         }
     }
 
+    /// An encoding that shows order: each byte XORed with its position, and the count
+    /// at the end.
+    struct Numbered(u64);
+
+    impl Encoding for Numbered {
+        fn encode(&mut self, data: &[u8], out: &mut Vec<u8>) {
+            for &b in data {
+                out.push(b ^ self.0 as u8);
+                self.0 += 1;
+            }
+        }
+
+        fn finish(&mut self, out: &mut Vec<u8>) {
+            out.extend_from_slice(&self.0.to_be_bytes());
+        }
+    }
+
+    #[test]
+    fn the_encoding_on_the_worker_sees_every_output_byte_in_order() {
+        let key = [3u8; 16];
+        let data: Vec<u8> = (0..CHUNK * 5 + 7)
+            .map(|i| (i * 7 + i / 300) as u8)
+            .collect();
+        for chunked in [false, true] {
+            for len in [0, 1, CHUNK + 1, data.len()] {
+                let cbc = || Cipher::Cbc(CbcEncryptor::new(&key, &[0u8; 16]).unwrap());
+                let run = |encoding: &mut dyn FnMut(&mut Cipher, &mut Vec<u8>) -> u64| {
+                    let mut state = cbc();
+                    let mut out = Vec::new();
+                    let n = encoding(&mut state, &mut out);
+                    assert_eq!(n, len as u64);
+                    out
+                };
+                let plain = &data[..len];
+                let raw = run(&mut |state, out| {
+                    let mut input = Trickle {
+                        data: plain,
+                        step: 5000,
+                    };
+                    pump(&mut input, state, &mut Raw, out, chunked).unwrap()
+                });
+                let mut numbered = Numbered(0);
+                let encoded = run(&mut |state, out| {
+                    let mut input = Trickle {
+                        data: plain,
+                        step: 5000,
+                    };
+                    pump(&mut input, state, &mut numbered, out, chunked).unwrap()
+                });
+                let mut expected = Vec::new();
+                Numbered(0).encode(&raw, &mut expected);
+                assert_eq!(encoded, expected, "{len} bytes, chunked {chunked}");
+                assert_eq!(numbered.0, raw.len() as u64);
+            }
+        }
+    }
+
     #[test]
     fn chunked_output_is_one_octet_string_per_chunk() {
         let key = [1u8; 16];
@@ -200,6 +298,7 @@ mod tests {
         let err = pump(
             &mut FailsLater(CHUNK * 3),
             &mut state,
+            &mut Raw,
             &mut Vec::new(),
             false,
         )

@@ -24,6 +24,7 @@ use crate::cms::cbc_stream::CbcEncryptor;
 use crate::cms::content_pump::{Cipher, pump, write_chunk};
 use crate::error::{CmsError, Error};
 use crate::oid;
+use crate::pipeline::{Encoding, EncodingWriter, Raw};
 
 /// How to encrypt: the content cipher, how the key reaches each recipient, and how
 /// recipients are named. The default is AES-256-GCM, RSA PKCS#1 v1.5 key transport
@@ -160,10 +161,26 @@ impl Envelope {
     /// does not depend on the content's size.
     pub fn encrypt_stream<R: Read, W: Write>(
         self,
+        content: R,
+        content_len: Option<u64>,
+        out: W,
+    ) -> Result<W, Error> {
+        let mut out = self.encrypt_stream_encoded(content, content_len, out, Raw)?;
+        out.flush()?;
+        Ok(out)
+    }
+
+    /// [`encrypt_stream`](Self::encrypt_stream) with the output passed through
+    /// `encoding`, for the content on the encrypting worker thread; `out` is not
+    /// flushed.
+    pub(crate) fn encrypt_stream_encoded<R: Read, W: Write, E: Encoding>(
+        self,
         mut content: R,
         content_len: Option<u64>,
-        mut out: W,
+        out: W,
+        encoding: E,
     ) -> Result<W, Error> {
+        let mut out = EncodingWriter::new(out, encoding);
         let authenticated = self.cipher.is_authenticated();
         let outer_type = if authenticated {
             oid::AUTH_ENVELOPED_DATA
@@ -221,7 +238,8 @@ impl Envelope {
                 // encryptedContent [0] IMPLICIT OCTET STRING, primitive.
                 push_header(&mut head, 0x80, Some(ct_len));
                 out.write_all(&head)?;
-                let written = pump(&mut content, &mut state, &mut out, false)?;
+                let (raw_out, encoding) = out.parts();
+                let written = pump(&mut content, &mut state, encoding, raw_out, false)?;
                 if written != len {
                     return Err(std::io::Error::new(
                         std::io::ErrorKind::InvalidInput,
@@ -243,7 +261,8 @@ impl Envelope {
                 // encryptedContent [0] IMPLICIT, constructed: a series of OCTET STRINGs.
                 push_header(&mut head, 0xa0, None);
                 out.write_all(&head)?;
-                pump(&mut content, &mut state, &mut out, true)?;
+                let (raw_out, encoding) = out.parts();
+                pump(&mut content, &mut state, encoding, raw_out, true)?;
                 finish(state, &mut out, true)?;
             }
         }
@@ -251,8 +270,7 @@ impl Envelope {
             // Close: ContentInfo, [0], EnvelopedData (after the mac for GCM).
             out.write_all(&[0, 0, 0, 0, 0, 0])?;
         }
-        out.flush()?;
-        Ok(out)
+        Ok(out.finish()?)
     }
 }
 

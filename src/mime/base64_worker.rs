@@ -13,7 +13,8 @@ use std::mem;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
 
-use super::Base64LineWriter;
+use super::{Base64LineWriter, Base64Lines};
+use crate::pipeline::Encoding;
 
 /// Input bytes per block handed to the worker: a multiple of 57 (one line), so every
 /// block but the last encodes to whole lines.
@@ -33,7 +34,7 @@ type Done = (Vec<u8>, Vec<u8>);
 
 struct Worker {
     jobs: SyncSender<Job>,
-    done: Receiver<io::Result<Done>>,
+    done: Receiver<Done>,
     in_flight: usize,
 }
 
@@ -87,7 +88,7 @@ impl<W: Write> Base64WorkerWriter<W> {
         let Some(worker) = &mut self.worker else {
             return Ok(());
         };
-        let (mut input, mut encoded) = worker.done.recv().map_err(|_| worker_gone())??;
+        let (mut input, mut encoded) = worker.done.recv().map_err(|_| worker_gone())?;
         worker.in_flight -= 1;
         self.out.write_all(&encoded)?;
         input.clear();
@@ -112,7 +113,7 @@ impl<W: Write> Base64WorkerWriter<W> {
             .map_err(|_| worker_gone())?;
         // The Data jobs still out, then the Finish.
         for _ in 0..=worker.in_flight {
-            let (_, encoded) = worker.done.recv().map_err(|_| worker_gone())??;
+            let (_, encoded) = worker.done.recv().map_err(|_| worker_gone())?;
             self.out.write_all(&encoded)?;
         }
         Ok(self.out)
@@ -143,7 +144,7 @@ impl<W: Write> Write for Base64WorkerWriter<W> {
 
 fn spawn() -> io::Result<Worker> {
     let (jobs, job_rx) = sync_channel::<Job>(DEPTH);
-    let (done_tx, done) = sync_channel::<io::Result<Done>>(DEPTH + 1);
+    let (done_tx, done) = sync_channel::<Done>(DEPTH + 1);
     thread::Builder::new()
         .name("smime-base64".into())
         .spawn(move || encode_jobs(job_rx, done_tx))?;
@@ -155,29 +156,23 @@ fn spawn() -> io::Result<Worker> {
 }
 
 /// The worker: one result per job, in order, until Finish or the caller hangs up.
-fn encode_jobs(jobs: Receiver<Job>, done: SyncSender<io::Result<Done>>) {
-    let mut b64 = Base64LineWriter::new(Vec::new());
+fn encode_jobs(jobs: Receiver<Job>, done: SyncSender<Done>) {
+    let mut lines = Base64Lines::default();
     for job in jobs {
-        let result = match job {
-            Job::Data(input, out) => {
-                *b64.get_mut() = out;
-                b64.write_all(&input)
-                    .and_then(|()| b64.flush())
-                    .map(|()| (input, mem::take(b64.get_mut())))
+        match job {
+            Job::Data(input, mut out) => {
+                lines.encode(&input, &mut out);
+                if done.send((input, out)).is_err() {
+                    return;
+                }
             }
             Job::Finish(tail) => {
-                let result = b64
-                    .write_all(&tail)
-                    .and_then(|()| {
-                        mem::replace(&mut b64, Base64LineWriter::new(Vec::new())).finish()
-                    })
-                    .map(|out| (tail, out));
-                let _ = done.send(result);
+                let mut out = Vec::new();
+                lines.encode(&tail, &mut out);
+                lines.finish(&mut out);
+                let _ = done.send((tail, out));
                 return;
             }
-        };
-        if done.send(result).is_err() {
-            return;
         }
     }
 }

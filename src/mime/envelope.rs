@@ -14,9 +14,8 @@ use crate::cert::{Certificate, Identity};
 use crate::cms::{self, DecryptInfo, Decrypted, Envelope, EnvelopeOptions};
 use crate::error::{Error, MimeError};
 use crate::mime::{
-    Base64WorkerWriter, CrlfReader, RootStream, canonical_len, find_enveloped,
-    inner_entity_headers, open_root_stream, read_header_block, split_for_encryption,
-    write_smime_headers,
+    Base64Lines, CrlfReader, RootStream, canonical_len, find_enveloped, inner_entity_headers,
+    open_root_stream, read_header_block, split_for_encryption, write_smime_headers,
 };
 
 /// The largest message [`decrypt_message`] reads into memory when the S/MIME part is
@@ -100,7 +99,7 @@ pub(crate) fn seal_split<R: BufRead, W: Write>(
 
 /// Writes the `outer` fields and the S/MIME header, then `content` (a whole inner
 /// entity in canonical form, `content_len` bytes when known) encrypted, as base64
-/// lines encoded on a second thread.
+/// lines encoded on the encrypting worker thread.
 pub(crate) fn seal_content<R: Read, W: Write>(
     outer: &[crate::mime::HeaderField],
     content: R,
@@ -116,8 +115,8 @@ pub(crate) fn seal_content<R: Read, W: Write>(
         "enveloped-data"
     };
     write_smime_headers(&mut out, outer, smime_type)?;
-    let b64 = envelope.encrypt_stream(content, content_len, Base64WorkerWriter::new(out))?;
-    let mut out = b64.finish()?;
+    let mut out =
+        envelope.encrypt_stream_encoded(content, content_len, out, Base64Lines::default())?;
     out.flush()?;
     Ok(out)
 }

@@ -38,6 +38,7 @@ mod wrap;
 
 pub(crate) use parse_guard::parse_message;
 
+pub(crate) use self::base64::Base64Lines;
 pub use self::base64::{Base64LineWriter, Base64Reader};
 pub(crate) use base64_worker::Base64WorkerWriter;
 pub(crate) use bcc::strip_bcc;
