@@ -90,7 +90,7 @@ pub struct Io {
 }
 
 /// Input read per system call when sealing a file: fewer, larger reads than
-/// `BufReader`'s 8 KiB, and below the library's 128 KiB chunks, which then go from the
+/// `BufReader`'s 8 KiB, and below the library's 512 KiB chunks, which then go from the
 /// file straight into their buffer.
 pub const INPUT_BUFFER: usize = 64 << 10;
 

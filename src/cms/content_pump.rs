@@ -14,7 +14,9 @@ use crate::error::{CmsError, Error};
 use crate::pipeline::{Encoding, fill, pipelined};
 
 /// Size of the plaintext chunks read from the input: a multiple of every block size.
-const CHUNK: usize = 128 * 1024;
+/// 512 KiB rather than 128: a quarter of the hand-overs between the threads, 9 % less
+/// time to encrypt or sign 100 MiB (issue 12); memory stays near 6 chunks.
+const CHUNK: usize = 512 * 1024;
 
 /// The content cipher of an envelope being built.
 pub(super) enum Cipher {
@@ -274,7 +276,13 @@ mod tests {
         );
         // Two full chunks, each behind a 5-byte header; the last 10 bytes are no whole
         // block, so they wait for `finish` (16 bytes, unframed by this test).
-        let header = [0x04, 0x83, 0x02, 0x00, 0x00];
+        let header = [
+            0x04,
+            0x83,
+            (CHUNK >> 16) as u8,
+            (CHUNK >> 8) as u8,
+            CHUNK as u8,
+        ];
         assert_eq!(out[..5], header);
         assert_eq!(out[5 + CHUNK..5 + CHUNK + 5], header);
         assert_eq!(out.len(), 2 * (5 + CHUNK) + 16);

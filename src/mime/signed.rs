@@ -20,8 +20,9 @@ use crate::mime::{
 };
 use crate::pipeline::{fill, pipelined};
 
-/// Chunks of the signed entity hashed on the pipeline's worker.
-const HASH_CHUNK: usize = 128 * 1024;
+/// Chunks of the signed entity hashed on the pipeline's worker (the size
+/// `content_pump` uses too, for the same reason).
+const HASH_CHUNK: usize = 512 * 1024;
 
 /// The shape of a signed message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
