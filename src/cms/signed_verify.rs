@@ -32,6 +32,7 @@ pub use crate::cms::signer_check::{InvalidReason, SignerEvidence};
 use crate::cms::signer_check::{KeptContent, SignedContent, verify_signer};
 use crate::error::{CmsError, Error};
 use crate::oid;
+use crate::pipeline::{fill, pipelined};
 use crate::trust::{Crl, Policy, TrustStore};
 
 /// Certificates accepted from one message (REQUIREMENTS.md §2 row 6: a cap).
@@ -42,7 +43,8 @@ pub const MAX_MESSAGE_CERTIFICATES: usize = 64;
 pub const MAX_SIGNER_INFOS: usize = 16;
 /// Size cap for the certificates, CRLs and SignerInfos of one SignedData.
 const MAX_STRUCTURE: usize = 16 << 20;
-const CHUNK: usize = 64 * 1024;
+/// Detached content is hashed in chunks of this size on the pipeline's worker.
+const CHUNK: usize = 512 * 1024;
 
 /// What cms found in one SignedData: evidence per SignerInfo, and the certificates
 /// and CRLs the message carried (untrusted helpers for path building).
@@ -154,22 +156,32 @@ fn verify_impl<R: Read>(
         Content::Detached(data) => {
             let mut embedded = ContentFingerprint::default();
             let parsed = parse(input, &mut ParseContent::Detached(&mut embedded), &[])?;
-            let mut detached = ContentFingerprint::default();
             let algs: Vec<ObjectIdentifier> = parsed.digests.iter().map(|(o, _)| *o).collect();
-            let mut hashers = Hashers::new(&algs);
-            let mut buf = vec![0u8; CHUNK];
-            loop {
-                let n = data.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                let chunk = buf.get(..n).unwrap_or_default();
-                hashers.update(chunk);
-                detached.update(chunk);
-                kept.extend(chunk);
-            }
+            let mut seen = Seen {
+                hashers: Hashers::new(&algs),
+                // Only when there is an eContent to compare with: a second SHA-256 of
+                // every multipart/signed body otherwise (issue 12).
+                fingerprint: parsed.econtent_present.then(ContentFingerprint::default),
+                kept: &mut kept,
+            };
+            // Hashed on the pipeline's worker while the next chunk is read.
+            pipelined(
+                CHUNK,
+                &mut seen,
+                |buf| fill(&mut &mut *data, buf),
+                |seen, buf, n| {
+                    seen.update(buf.get(..n).unwrap_or_default());
+                    Ok(0)
+                },
+                |_| Ok(()),
+            )?;
+            let Seen {
+                hashers,
+                fingerprint: detached,
+                ..
+            } = seen;
             // Embedded eContent identical to the detached content confuses nothing.
-            same_content = embedded.same_as(detached);
+            same_content = detached.is_some_and(|detached| embedded.same_as(detached));
             (parsed, Some(hashers.finish()))
         }
     };
@@ -361,6 +373,24 @@ fn parse<R: Read>(
 }
 
 /// Streaming hashes for every digest algorithm the SignedData lists.
+/// What the detached content goes into: its digests, its fingerprint when there is an
+/// eContent to compare it with, and the copy signatures without signedAttrs need.
+struct Seen<'a> {
+    hashers: Hashers,
+    fingerprint: Option<ContentFingerprint>,
+    kept: &'a mut KeptContent,
+}
+
+impl Seen<'_> {
+    fn update(&mut self, chunk: &[u8]) {
+        self.hashers.update(chunk);
+        if let Some(fingerprint) = &mut self.fingerprint {
+            fingerprint.update(chunk);
+        }
+        self.kept.extend(chunk);
+    }
+}
+
 struct Hashers(Vec<(ObjectIdentifier, Hasher)>);
 
 impl Hashers {

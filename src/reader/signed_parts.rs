@@ -90,7 +90,14 @@ pub(crate) fn split_stream<R: BufRead, W: Write>(
     let mut held: Vec<u8> = Vec::with_capacity(2);
     let mut has_lf = false;
     at_line_start = true;
+    let skipper = LineSkipper::new(delim);
     loop {
+        if held != b"\r" {
+            if let Some(skipped) = skipper.skip(r, at_line_start, &mut held, &mut has_lf, signed)? {
+                at_line_start = skipped;
+                continue;
+            }
+        }
         if piece(r, &mut line)? == 0 {
             return Err(no_two_parts());
         }
@@ -154,6 +161,70 @@ pub(crate) fn split_stream<R: BufRead, W: Write>(
     })
 }
 
+/// The signed part's whole lines passed on straight from the reader's buffer, up to
+/// the first line that may be a delimiter line (which the line-by-line loop then
+/// judges): a SIMD search for `\n--boundary` instead of a read, a copy and a compare
+/// per line (issue 12: they were a fifth of verifying 100 MiB).
+struct LineSkipper<'a> {
+    /// `--boundary`.
+    delim: &'a [u8],
+    /// `\n--boundary`, or `None` when the boundary holds a line break (never valid,
+    /// RFC 2046 §5.1.1; such input goes line by line).
+    finder: Option<memchr::memmem::Finder<'static>>,
+}
+
+impl<'a> LineSkipper<'a> {
+    fn new(delim: &'a [u8]) -> Self {
+        let clean = !delim.iter().any(|b| matches!(b, b'\r' | b'\n'));
+        let nl_delim = [b"\n", delim].concat();
+        LineSkipper {
+            delim,
+            finder: clean.then(|| memchr::memmem::Finder::new(&nl_delim).into_owned()),
+        }
+    }
+
+    /// Passes the whole lines at the front of `r`'s buffer that cannot start a
+    /// delimiter line to `signed` (after `held`; the last line break is held back in
+    /// `held`, it may be the delimiter's) and returns `Some(true)` (the next byte
+    /// starts a line); `None` when nothing was passed: no whole line in the buffer, or
+    /// the first line may be a delimiter line.
+    fn skip<R: BufRead, W: Write>(
+        &self,
+        r: &mut R,
+        at_line_start: bool,
+        held: &mut Vec<u8>,
+        has_lf: &mut bool,
+        signed: &mut W,
+    ) -> Result<Option<bool>, Error> {
+        let Some(finder) = &self.finder else {
+            return Ok(None);
+        };
+        let buf = r.fill_buf()?;
+        let Some(last_lf) = memchr::memrchr(b'\n', buf) else {
+            return Ok(None);
+        };
+        // Every line that starts before `end` ends inside it.
+        let end = last_lf + 1;
+        let region = buf.get(..end).unwrap_or_default();
+        if at_line_start && region.starts_with(self.delim) {
+            return Ok(None);
+        }
+        // The first line that starts with `--boundary` (its `\n` is at `lf`).
+        let stop = finder.find(region).map_or(end, |lf| lf + 1);
+        let lines = region.get(..stop).unwrap_or_default();
+        let keep = trailing_break(lines);
+        let (body, tail) = lines.split_at(lines.len() - keep);
+        for chunk in [held.as_slice(), body] {
+            *has_lf = *has_lf || memchr::memchr(b'\n', chunk).is_some();
+            signed.write_all(chunk)?;
+        }
+        held.clear();
+        held.extend_from_slice(tail);
+        r.consume(stop);
+        Ok(Some(true))
+    }
+}
+
 /// How many bytes at the end of `line` may be the line break before a delimiter:
 /// `\r\n`, `\n`, or a `\r` whose `\n` comes in the next piece.
 fn trailing_break(line: &[u8]) -> usize {
@@ -205,6 +276,50 @@ mod tests {
         .unwrap();
         assert!(both(b"no boundaries here", "b").is_none());
         assert!(both(b"--b\r\nonly one part, no end", "b").is_none());
+    }
+
+    #[test]
+    fn every_read_size_cuts_where_the_in_memory_split_cuts() {
+        // Lines that look like delimiters but are not, delimiters after CRLF, LF and
+        // a CR split from its LF, an empty line, a long line, dashes in the middle.
+        let mut body = b"pre\r\n--b\r\nContent-Type: text/plain\r\n\r\n".to_vec();
+        for i in 0..300 {
+            body.extend_from_slice(match i % 9 {
+                0 => &b"--bc not it\r\n"[..],
+                1 => b"x --b in the middle\r\n",
+                2 => b"--b-x\r\n",
+                3 => b"\r\n",
+                4 => b"bare lf\n",
+                5 => b"-- \r\n",
+                _ => b"a line of text that is long enough to cross small buffers\r\n",
+            });
+        }
+        body.extend_from_slice(b"last\r\n--b\r\nContent-Type: x\r\n\r\nAAAA\r\n--b--\r\n");
+        let want = both(&body, "b").unwrap();
+        let lf_form = crate::mime::to_crlf(&body)
+            .iter()
+            .copied()
+            .filter(|&b| b != b'\r')
+            .collect::<Vec<u8>>();
+        let want_lf = both(&lf_form, "b").unwrap();
+        for (input, want) in [(&body, &want), (&lf_form, &want_lf)] {
+            for cap in [1, 2, 3, 5, 8, 64, 100, 4096] {
+                let mut r = std::io::BufReader::with_capacity(cap, &input[..]);
+                let mut signed = Vec::new();
+                let part = split_stream(&mut r, "b", &mut signed).unwrap();
+                assert_eq!((&signed, &part.body), (&want.0, &want.1), "capacity {cap}");
+                assert_eq!(part.signed_has_lf, signed.contains(&b'\n'));
+            }
+        }
+        // The signed part ends right where the next delimiter starts a buffer.
+        let exact = b"--b\r\nX: y\r\n\r\nhi\r\n--b\r\nX: y\r\n\r\nAA\r\n--b--\r\n";
+        let want = both(exact, "b").unwrap();
+        for cap in 1..exact.len() {
+            let mut r = std::io::BufReader::with_capacity(cap, &exact[..]);
+            let mut signed = Vec::new();
+            split_stream(&mut r, "b", &mut signed).unwrap();
+            assert_eq!(signed, want.0, "capacity {cap}");
+        }
     }
 
     #[test]
