@@ -92,11 +92,10 @@ pub(crate) fn split_stream<R: BufRead, W: Write>(
     at_line_start = true;
     let skipper = LineSkipper::new(delim);
     loop {
-        if held != b"\r" {
-            if let Some(skipped) = skipper.skip(r, at_line_start, &mut held, &mut has_lf, signed)? {
-                at_line_start = skipped;
-                continue;
-            }
+        // A CR held back may pair with an LF read next: that is the line loop's.
+        if held != b"\r" && skipper.skip(r, at_line_start, &mut held, &mut has_lf, signed)? {
+            at_line_start = true;
+            continue;
         }
         if piece(r, &mut line)? == 0 {
             return Err(no_two_parts());
@@ -185,9 +184,9 @@ impl<'a> LineSkipper<'a> {
 
     /// Passes the whole lines at the front of `r`'s buffer that cannot start a
     /// delimiter line to `signed` (after `held`; the last line break is held back in
-    /// `held`, it may be the delimiter's) and returns `Some(true)` (the next byte
-    /// starts a line); `None` when nothing was passed: no whole line in the buffer, or
-    /// the first line may be a delimiter line.
+    /// `held`, it may be the delimiter's) and returns true: the next byte starts a
+    /// line. False when nothing was passed: no whole line in the buffer, or the first
+    /// line may be a delimiter line.
     fn skip<R: BufRead, W: Write>(
         &self,
         r: &mut R,
@@ -195,19 +194,19 @@ impl<'a> LineSkipper<'a> {
         held: &mut Vec<u8>,
         has_lf: &mut bool,
         signed: &mut W,
-    ) -> Result<Option<bool>, Error> {
+    ) -> Result<bool, Error> {
         let Some(finder) = &self.finder else {
-            return Ok(None);
+            return Ok(false);
         };
         let buf = r.fill_buf()?;
         let Some(last_lf) = memchr::memrchr(b'\n', buf) else {
-            return Ok(None);
+            return Ok(false);
         };
         // Every line that starts before `end` ends inside it.
         let end = last_lf + 1;
         let region = buf.get(..end).unwrap_or_default();
         if at_line_start && region.starts_with(self.delim) {
-            return Ok(None);
+            return Ok(false);
         }
         // The first line that starts with `--boundary` (its `\n` is at `lf`).
         let stop = finder.find(region).map_or(end, |lf| lf + 1);
@@ -221,7 +220,7 @@ impl<'a> LineSkipper<'a> {
         held.clear();
         held.extend_from_slice(tail);
         r.consume(stop);
-        Ok(Some(true))
+        Ok(true)
     }
 }
 
