@@ -78,6 +78,8 @@ fn encode_lines(data: &[u8], out: &mut Vec<u8>) {
             let from = line * LINE_CHARS;
             let len = LINE_CHARS.min(chars - from);
             let to = line * (LINE_CHARS + 2);
+            // In range: `dest` holds `chars` digits plus 2 bytes per line, and line
+            // `line` ends at `to + len + 2 <= chars + 2 * lines`.
             dest.copy_within(from..from + len, to);
             if let Some(end) = dest.get_mut(to + len..to + len + 2) {
                 end.copy_from_slice(b"\r\n");

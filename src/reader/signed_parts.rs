@@ -211,6 +211,7 @@ impl<'a> LineSkipper<'a> {
         // The first line that starts with `--boundary` (its `\n` is at `lf`).
         let stop = finder.find(region).map_or(end, |lf| lf + 1);
         let lines = region.get(..stop).unwrap_or_default();
+        // `trailing_break` counts bytes of `lines` itself: the split is in range.
         let keep = trailing_break(lines);
         let (body, tail) = lines.split_at(lines.len() - keep);
         for chunk in [held.as_slice(), body] {
