@@ -73,7 +73,7 @@ impl Output {
             // Written on a thread of its own (crate::write_thread says why).
             Output::File { temp, path } => match temp
                 .reopen()
-                .and_then(|file| WriteThread::new(EarlyWriteback::new(file)))
+                .map(|file| WriteThread::new(EarlyWriteback::new(file)))
             {
                 Ok(w) => Box::new(w),
                 // Every write (and the final flush) fails with why: the operation
