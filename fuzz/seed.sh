@@ -11,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 data=../../shared/testdata
 sample=../examples/sample
-targets=(certificate pkcs12 cms_content_info mime_unwrap kari open_message signed_data
-  trust_path wbxml vcard ldap_entry)
+targets=(certificate pkcs12 cms_content_info mime_unwrap kari open_message open_stream
+  signed_data trust_path wbxml vcard ldap_entry)
 for t in "${targets[@]}"; do mkdir -p "corpus/$t"; done
 
 copy_to() { # copy_to TARGET: copies each path read from stdin
@@ -64,6 +64,13 @@ cp "$work"/*.eml corpus/mime_unwrap/
 cp "$sample"/*.p12 corpus/pkcs12/
 cp "$sample"/*.pem corpus/certificate/
 cp "$sample"/*.pem corpus/trust_path/
+
+# open_stream: the same messages behind a first byte that sets the read sizes.
+i=0
+for f in corpus/open_message/*; do
+  i=$((i + 1))
+  { printf "\\$(printf '%03o' $((i % 97 + 1)))"; cat "$f"; } > "corpus/open_stream/$(basename "$f")"
+done
 
 # --- vCard: a contact publishing Bob's certificate, in vCard 3.0 and 4.0 form.
 b64=$(openssl x509 -in "$sample/bob.pem" -outform DER | base64 -w0)

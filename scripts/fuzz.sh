@@ -10,7 +10,7 @@
 #   bash scripts/fuzz.sh build    # toolchain, cargo-fuzz, seeds and the build only
 #   bash scripts/fuzz.sh run      # run what `build` made
 #
-# CI cost (.ci/run sets FUZZ_SECONDS=30): 11 targets x 30 s, two at a time (FUZZ_JOBS) =
+# CI cost (.ci/run sets FUZZ_SECONDS=30): 12 targets x 30 s, two at a time (FUZZ_JOBS) =
 # about 3 minutes, plus the nightly build of the fuzz workspace (about 6.5 minutes on 2
 # cores from scratch, and 1.8 for installing cargo-fuzz), which .ci/run starts in the
 # background while the test suite runs.
