@@ -3,25 +3,12 @@
 //! streaming reader's line skipper, base64 runs and header reads cross read
 //! boundaries anywhere). The first input byte sets the read sizes.
 #![no_main]
-#[allow(dead_code)]
-#[path = "../../examples/sample/mod.rs"]
-mod sample;
+mod reader_setup;
 
 use std::io::Read;
-use std::sync::OnceLock;
-use std::time::{Duration, SystemTime};
 
 use libfuzzer_sys::fuzz_target;
-use smime::trust::{Policy, TrustStore};
-
-fn setup() -> &'static (smime::Identity, TrustStore) {
-    static S: OnceLock<(smime::Identity, TrustStore)> = OnceLock::new();
-    S.get_or_init(|| {
-        let mut trust = TrustStore::new();
-        trust.add_anchor(sample::ca().expect("sample CA"));
-        (sample::bob().expect("sample identity"), trust)
-    })
-}
+use reader_setup::{at, policy, setup};
 
 /// Hands out the input in reads of 1 to 32 bytes, sizes cycling through a pattern
 /// the fuzzer picks.
@@ -48,8 +35,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (bob, trust) = setup();
-    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-    let policy = Policy::email();
+    let at = at();
+    let policy = policy();
     let whole = smime::reader::open(raw, &[bob], trust, &policy, at);
     let pieces = Pieces {
         data: raw,
