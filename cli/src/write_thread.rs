@@ -88,7 +88,8 @@ impl WriteThread {
         }
     }
 
-    /// Ends the thread (its queue closes) and returns how its writing went.
+    /// Ends the thread (its queue closes) and returns how its writing went. Without a
+    /// running thread there is nothing to end: the state stays as it is.
     fn join(&mut self) -> io::Result<()> {
         match mem::replace(&mut self.state, State::Finished) {
             State::Running { blocks, thread, .. } => {
@@ -98,7 +99,10 @@ impl WriteThread {
                     Err(_) => Err(io::Error::other("the writer thread panicked")),
                 }
             }
-            State::Waiting(_) | State::Finished => Ok(()),
+            other => {
+                self.state = other;
+                Ok(())
+            }
         }
     }
 }
